@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "portfolio-registry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portfolio-registry", targets: ["portfolio-registry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C: what Swift's Glibc module lacks (epoll, eventfd, accept4).
+        .target(name: "CLinuxShims"),
+        // The system libraries, linked from the OS (libsqlite3-dev, zlib1g-dev).
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Transport: HTTP/1.1 on POSIX sockets. Knows nothing of the registry.
+        .target(name: "HTTPServer", dependencies: [
+            "CLinuxShims", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Storage: SQLite connections, statements, transactions, migrations. Knows nothing of HTTP.
+        .target(name: "SQLiteDatabase", dependencies: [
+            "CSQLite",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The domain: values, rules, stores and use cases. Knows nothing of HTTP.
+        .target(name: "Registry", dependencies: ["SQLiteDatabase"]),
+        // The HTTP face of the domain: routes, pages, access.
+        .target(name: "RegistryServer", dependencies: [
+            "HTTPServer", "Registry",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The executable: command line, configuration, start-up.
+        .executableTarget(name: "portfolio-registry", dependencies: [
+            "RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib", "CLinuxShims"]),
+        .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
+        .testTarget(name: "RegistryServerTests", dependencies: ["RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase"]),
+        // Drives the built binary as a user would: signals, flags, resources.
+        .testTarget(name: "EndToEndTests", dependencies: ["portfolio-registry"]),
+    ]
+)

@@ -1,0 +1,14 @@
+/// A request method. Only the methods this server implements are representable;
+/// the parser answers any other token with 501 Not Implemented.
+public enum HTTPMethod: String, Sendable, CaseIterable, Hashable {
+    case GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
+}
+
+public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public init(major: Int, minor: Int) { self.major = major; self.minor = minor }
+    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+    public var description: String { "HTTP/\(major).\(minor)" }
+}
