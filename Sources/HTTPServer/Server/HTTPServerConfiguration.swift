@@ -1,0 +1,32 @@
+/// Everything the server can be tuned by, with the defaults it ships with.
+public struct HTTPServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port; `HTTPServer.port` tells which.
+    public var port: Int = 8080
+    public var limits = HTTPParserLimits()
+    public var timeouts = ConnectionTimer.Timeouts()
+    /// Open connections beyond this are answered 503 and closed; accepting never stops.
+    public var maxConnections: Int = 1024
+    /// Threads that read, run handlers and write. Handlers may block (SQLite), so more than the cores.
+    public var workerThreads: Int = max(4, 2 * System.coreCount)
+    /// Responses this large or larger are gzipped when the client accepts it.
+    public var gzipMinimumSize: Int = 1024
+    /// How long a shutdown waits for requests in flight before closing what remains.
+    public var shutdownGracePeriod: Duration = .seconds(10)
+
+    public init() {}
+}
+
+public enum System {
+    public static var coreCount: Int {
+        #if canImport(Glibc)
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        4
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Logging
+import Registry
+import RegistryServer
+
+@main
+struct PortfolioRegistryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portfolio-registry",
+        abstract: "A registry of a government's ICT projects that enforces OECD Principles 7 and 8.",
+        subcommands: [Serve.self, Migrate.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every subcommand that opens the database shares.
+struct StorageOptions: ParsableArguments {
+    @Option(help: "SQLite database file (env PORTFOLIO_DB).")
+    var db: String?
+
+    @Option(help: "Folder holding Migrations/ and Public/; found automatically when omitted (env PORTFOLIO_RESOURCES).")
+    var resources: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env PORTFOLIO_LOG_LEVEL).")
+    var logLevel: String?
+
+    var databasePath: String { Setting.value(db, env: "PORTFOLIO_DB", default: "./portfolio.sqlite") }
+
+    func resourceLocation() throws -> ResourceLocation {
+        try ResourceLocation.find(override: resources ?? Setting.environment("PORTFOLIO_RESOURCES"))
+    }
+
+    func bootstrapLogging() throws {
+        let name = Setting.value(logLevel, env: "PORTFOLIO_LOG_LEVEL", default: "info")
+        guard let level = Logger.Level(rawValue: name) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (the default).")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "Address to listen on (env PORTFOLIO_HOST).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (env PORTFOLIO_PORT).")
+    var port: Int?
+
+    @Option(help: "Worker threads (env PORTFOLIO_WORKERS).")
+    var workers: Int?
+
+    @Option(help: "Most open connections; more are answered 503 (env PORTFOLIO_MAX_CONNECTIONS).")
+    var maxConnections: Int?
+
+    @Option(help: "Largest request body in bytes (env PORTFOLIO_MAX_BODY_SIZE).")
+    var maxBodySize: Int?
+
+    @Option(help: "Seconds a client may take to send its request headers (env PORTFOLIO_HEADER_TIMEOUT).")
+    var headerTimeout: Double?
+
+    @Option(help: "Seconds a request body may stall (env PORTFOLIO_BODY_TIMEOUT).")
+    var bodyTimeout: Double?
+
+    @Option(help: "Seconds an idle keep-alive connection stays open (env PORTFOLIO_IDLE_TIMEOUT).")
+    var idleTimeout: Double?
+
+    @Option(help: "Seconds a shutdown waits for requests in flight (env PORTFOLIO_SHUTDOWN_GRACE).")
+    var shutdownGrace: Double?
+
+    func run() throws {
+        // Before any thread exists, so that only the waiting thread below receives these signals.
+        TerminationSignals.block()
+        try storage.bootstrapLogging()
+        let logger = Logger(label: "portfolio-registry")
+
+        var configuration = HTTPServerConfiguration()
+        configuration.host = Setting.value(host, env: "PORTFOLIO_HOST", default: "127.0.0.1")
+        configuration.port = try Setting.value(port, env: "PORTFOLIO_PORT", default: 8080, name: "port")
+        configuration.workerThreads = try Setting.value(workers, env: "PORTFOLIO_WORKERS", default: configuration.workerThreads, name: "workers")
+        configuration.maxConnections = try Setting.value(maxConnections, env: "PORTFOLIO_MAX_CONNECTIONS", default: configuration.maxConnections, name: "max-connections")
+        configuration.limits.maxBodySize = try Setting.value(maxBodySize, env: "PORTFOLIO_MAX_BODY_SIZE", default: configuration.limits.maxBodySize, name: "max-body-size")
+        configuration.timeouts.header = try Setting.seconds(headerTimeout, env: "PORTFOLIO_HEADER_TIMEOUT", default: configuration.timeouts.header, name: "header-timeout")
+        configuration.timeouts.body = try Setting.seconds(bodyTimeout, env: "PORTFOLIO_BODY_TIMEOUT", default: configuration.timeouts.body, name: "body-timeout")
+        configuration.timeouts.idle = try Setting.seconds(idleTimeout, env: "PORTFOLIO_IDLE_TIMEOUT", default: configuration.timeouts.idle, name: "idle-timeout")
+        configuration.shutdownGracePeriod = try Setting.seconds(shutdownGrace, env: "PORTFOLIO_SHUTDOWN_GRACE", default: configuration.shutdownGracePeriod, name: "shutdown-grace")
+        guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0–65535") }
+        guard configuration.workerThreads > 0, configuration.maxConnections > 0, configuration.limits.maxBodySize >= 0 else {
+            throw ValidationError("--workers and --max-connections must be positive, --max-body-size not negative")
+        }
+
+        let resources = try storage.resourceLocation()
+        let storageReport = try RegistryStorage.open(path: storage.databasePath, migrationsDirectory: resources.migrations)
+        for name in storageReport.appliedMigrations { logger.info("applied migration \(name)") }
+
+        let application = RegistryApplication(resources: .init(publicDirectory: resources.publicFiles))
+        let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
+        let boundPort = try server.start()
+        print("Portfolio Registry listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(boundPort) (database \(storage.databasePath))")
+        fflush(nil)
+
+        let signal = TerminationSignals.wait()
+        logger.info("received signal \(signal); finishing requests in flight")
+        server.shutdown()
+        logger.info("stopped")
+        fflush(nil)
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() throws {
+        try storage.bootstrapLogging()
+        let resources = try storage.resourceLocation()
+        let report = try RegistryStorage.open(path: storage.databasePath, migrationsDirectory: resources.migrations)
+        if report.appliedMigrations.isEmpty {
+            print("Database \(storage.databasePath) is up to date.")
+        } else {
+            for name in report.appliedMigrations { print("applied \(name)") }
+        }
+    }
+}
