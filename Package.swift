@@ -43,10 +43,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib", "CLinuxShims"]),
+        // A raw-socket HTTP client and helpers shared by the tests that talk to a real server.
+        .target(name: "HTTPTestSupport", dependencies: ["CZlib"], path: "Tests/HTTPTestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "CZlib"]),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
-        .testTarget(name: "RegistryServerTests", dependencies: ["RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase"]),
+        .testTarget(name: "RegistryServerTests", dependencies: ["RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "HTTPTestSupport"]),
         // Drives the built binary as a user would: signals, flags, resources.
-        .testTarget(name: "EndToEndTests", dependencies: ["portfolio-registry"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["portfolio-registry", "HTTPTestSupport"]),
     ]
 )

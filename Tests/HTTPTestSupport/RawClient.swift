@@ -1,31 +1,33 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CZlib
 import Foundation
 
 /// A deliberately primitive HTTP client on a blocking socket: it sends exactly the bytes it
 /// is given (malformed, pipelined, trickled) and parses responses itself.
-final class RawClient {
-    struct Response {
-        var status: Int
-        var reason: String
-        var headers: [(name: String, value: String)]
-        var body: [UInt8]
+public final class RawClient {
+    public struct Response {
+        public var status: Int
+        public var reason: String
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    struct ClientError: Error, CustomStringConvertible {
-        var description: String
+    public struct ClientError: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    let fd: Int32
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveTimeout: Double = 5) throws {
+    public init(port: Int, receiveTimeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
         var address = sockaddr_in()
@@ -44,14 +46,14 @@ final class RawClient {
 
     deinit { Glibc.close(fd) }
 
-    func setReceiveTimeout(_ seconds: Double) {
+    public func setReceiveTimeout(_ seconds: Double) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -82,7 +84,7 @@ final class RawClient {
     }
 
     /// Reads one response. `bodyExpected: false` for answers to HEAD.
-    func readResponse(bodyExpected: Bool = true) throws -> Response {
+    public func readResponse(bodyExpected: Bool = true) throws -> Response {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = findHeadEnd()
@@ -127,34 +129,58 @@ final class RawClient {
     }
 
     /// True when the server closes the connection (end of stream or reset) with nothing more sent.
-    func isClosedByPeer() -> Bool {
+    public func isClosedByPeer() -> Bool {
         guard buffer.isEmpty else { return false }
         do { return try !fill() } catch { return false }
     }
 
     /// Reads until the server closes; returns everything received.
-    func readToEnd() throws -> [UInt8] {
+    public func readToEnd() throws -> [UInt8] {
         while try fill() {}
         defer { buffer.removeAll() }
         return buffer
     }
 
     /// Closes with a TCP reset instead of an orderly close.
-    func reset() {
+    public func reset() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
-    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads exactly `count` raw bytes (for slow-reader tests).
-    func readRaw(_ count: Int) throws -> [UInt8] {
+    public func readRaw(_ count: Int) throws -> [UInt8] {
         while buffer.count < count {
             guard try fill() else { break }
         }
         let n = min(count, buffer.count)
         defer { buffer.removeFirst(n) }
         return Array(buffer[0..<n])
+    }
+}
+
+/// Inflates gzip with zlib directly, independent of the server's own code.
+public func inflate(_ input: [UInt8]) throws -> [UInt8] {
+    var stream = z_stream()
+    guard czlib_inflateInit2(&stream, 15 + 16) == Z_OK else { throw RawClient.ClientError(description: "inflateInit2") }
+    defer { inflateEnd(&stream) }
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    var source = input
+    return try source.withUnsafeMutableBufferPointer { src -> [UInt8] in
+        stream.next_in = src.baseAddress
+        stream.avail_in = uInt(src.count)
+        while true {
+            let rc = chunk.withUnsafeMutableBufferPointer { dst -> Int32 in
+                stream.next_out = dst.baseAddress
+                stream.avail_out = uInt(dst.count)
+                return CZlib.inflate(&stream, Z_NO_FLUSH)
+            }
+            output.append(contentsOf: chunk[0..<(65536 - Int(stream.avail_out))])
+            if rc == Z_STREAM_END { return output }
+            guard rc == Z_OK else { throw RawClient.ClientError(description: "inflate: \(rc)") }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import HTTPServer
+import HTTPTestSupport
 import Logging
 
 /// A real server on an ephemeral port with a small router of test handlers.

@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTestSupport
+import Testing
+
+/// The binary as an operator meets it: start-up, flags and environment, migrations, signals, limits.
+@Suite(.serialized) struct ExecutableTests {
+    @Test func servesHealthAndTheHomePageFromAnyWorkingDirectory() throws {
+        let dir = try temporaryDirectory()
+        // Run from an empty folder: the binary must find Migrations/ and Public/ itself.
+        let server = try ServerProcess(arguments: ["serve", "--port", "0"], directory: dir)
+        let client = try server.client()
+        try client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        let health = try client.readResponse()
+        #expect(health.status == 200)
+        #expect(health.text == #"{"status":"ok"}"#)
+
+        try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        let home = try client.readResponse()
+        #expect(home.status == 200)
+        #expect(home.text.contains(#"<link rel="stylesheet" href="/static/app.css">"#))
+
+        try client.send("GET /static/app.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        let css = try client.readResponse()
+        #expect(css.status == 200)
+        #expect(css.header("Content-Type")?.hasPrefix("text/css") == true)
+
+        // The default database is created in the working directory.
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("portfolio.sqlite").path))
+    }
+
+    @Test func readsSettingsFromTheEnvironment() throws {
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("from-env.sqlite").path
+        let server = try ServerProcess(arguments: [], environment: ["PORTFOLIO_PORT": "0", "PORTFOLIO_DB": db])
+        let client = try server.client()
+        try client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        #expect(FileManager.default.fileExists(atPath: db))
+    }
+
+    @Test func rejectsInvalidSettingsClearly() throws {
+        let result = try ServerProcess.run(["serve", "--port", "0"], environment: ["PORTFOLIO_IDLE_TIMEOUT": "soon"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("PORTFOLIO_IDLE_TIMEOUT"))
+    }
+
+    @Test func sigtermFinishesTheRequestInFlightAndExitsZero() throws {
+        let dir = try temporaryDirectory()
+        let server = try ServerProcess(arguments: ["serve", "--port", "0", "--db", dir.appendingPathComponent("db.sqlite").path])
+        let idle = try server.client()
+        try idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try idle.readResponse().status == 200)
+
+        // A request whose body is still arriving when the signal comes.
+        let busy = try server.client()
+        try busy.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf")
+        usleep(100_000)
+        server.signal(SIGTERM)
+        usleep(200_000)
+        try busy.send("-done")
+        try busy.send("!")
+        let response = try busy.readResponse()
+        #expect(response.status == 405, "the request in flight is answered")
+        #expect(response.header("Connection") == "close")
+        #expect(idle.isClosedByPeer(), "idle connections are closed at once")
+        #expect(server.waitForExit(timeout: 10) == 0)
+    }
+
+    @Test func migrateAppliesOnceAndRefusesAChangedMigration() throws {
+        let dir = try temporaryDirectory()
+        let resources = dir.appendingPathComponent("resources")
+        try FileManager.default.createDirectory(at: resources, withIntermediateDirectories: true)
+        for folder in ["Migrations", "Public"] {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(folder), to: resources.appendingPathComponent(folder))
+        }
+        let db = dir.appendingPathComponent("m.sqlite").path
+        let arguments = ["migrate", "--db", db, "--resources", resources.path]
+
+        let first = try ServerProcess.run(arguments)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("0001_initial"))
+
+        let second = try ServerProcess.run(arguments)
+        #expect(second.status == 0)
+        #expect(second.output.contains("up to date"))
+
+        let file = resources.appendingPathComponent("Migrations/0001_initial.sql")
+        try (String(contentsOf: file, encoding: .utf8) + "\n-- edited after it was applied\n").write(to: file, atomically: true, encoding: .utf8)
+        let refused = try ServerProcess.run(arguments)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("0001_initial"))
+    }
+
+    @Test func survivesRunningOutOfFileDescriptors() throws {
+        let dir = try temporaryDirectory()
+        let server = try ServerProcess(
+            arguments: ["serve", "--port", "0", "--db", dir.appendingPathComponent("db.sqlite").path, "--workers", "2"],
+            shell: "ulimit -n 64; exec")
+        var clients: [RawClient] = []
+        for _ in 0..<90 { clients.append(try server.client()) }
+        // Past the descriptor limit the server refuses (503) rather than stalling or crashing.
+        var refused = 0
+        for client in clients {
+            try? client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.setReceiveTimeout(2)
+            if let response = try? client.readResponse(), response.status == 503 { refused += 1 }
+        }
+        #expect(refused > 0)
+        clients.removeAll()
+        usleep(300_000)
+        let after = try server.client()
+        try after.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try after.readResponse().status == 200)
+    }
+}
