@@ -99,8 +99,10 @@ public final class HTTPServer: Sendable {
     /// every connection and stops the threads. Blocks until done; safe to call twice.
     public func shutdown() {
         guard let runtime = runtime.withLock({ $0 }), !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // Stop accepting at once (new connections are refused by the kernel), but keep the
+        // descriptor until the workers are gone so that none can touch a reused number.
         runtime.epoll.remove(runtime.listener.fd)
-        runtime.listener.close()
+        runtime.listener.stopListening()
 
         let deadline = MonotonicClock.now() &+ configuration.shutdownGracePeriod.nanoseconds
         while MonotonicClock.now() < deadline {
@@ -114,6 +116,7 @@ public final class HTTPServer: Sendable {
         runtime.wakeUp.signal()
         let count = threadCount.load(ordering: .acquiring)
         for _ in 0..<count { finishedThreads.wait() }
+        runtime.listener.close()
         runtime.epoll.close()
         runtime.wakeUp.close()
         reserveDescriptor.withLock { if $0 >= 0 { Glibc.close($0); $0 = -1 } }
@@ -298,6 +301,12 @@ public final class HTTPServer: Sendable {
                 if head.expectsContinue && !connection.continueSent {
                     connection.continueSent = true
                     connection.enqueue(Self.continueResponse)
+                    let sent: Bool
+                    do { sent = try connection.flush() } catch { return closeConnection(connection, epoll: epoll) }
+                    if !sent {
+                        connection.timer.wrote(now: MonotonicClock.now())
+                        return arm(connection, .write, epoll: epoll)
+                    }
                 }
 
             case .request(let request):

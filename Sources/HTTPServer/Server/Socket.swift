@@ -138,6 +138,11 @@ struct Socket: Sendable, Hashable {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// On a listening socket: refuse further connections and wake any pending accept.
+    func stopListening() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     func close() {
         _ = Glibc.close(fd)
     }
