@@ -63,7 +63,7 @@ import Testing
     @Test func unreadBodyDoesNotLeakIntoTheNextRequest() throws {
         let server = try TestServer()
         let client = try server.client()
-        try client.send("POST /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: 27\r\n\r\nGET /items/evil HTTP/1.1\r\n\r\n")
+        try client.send("POST /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: 28\r\n\r\nGET /items/evil HTTP/1.1\r\n\r\n")
         #expect(try client.readResponse().status == 204)
         try client.send("GET /items/good HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().text == "good")
@@ -257,6 +257,7 @@ import Testing
         try first.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         #expect(try first.readResponse().status == 200)
         #expect(first.isClosedByPeer())
+        first.close()
         // The slot is free again once the server has closed its side.
         var served = false
         for _ in 0..<50 where !served {

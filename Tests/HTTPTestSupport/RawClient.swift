@@ -38,13 +38,21 @@ public final class RawClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
+            isOpen = false
             Glibc.close(fd)
             throw ClientError(description: "connect: \(errno)")
         }
         setReceiveTimeout(receiveTimeout)
     }
 
-    deinit { Glibc.close(fd) }
+    private var isOpen = true
+
+    deinit { close() }
+
+    public func close() {
+        if isOpen { Glibc.close(fd) }
+        isOpen = false
+    }
 
     public func setReceiveTimeout(_ seconds: Double) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))

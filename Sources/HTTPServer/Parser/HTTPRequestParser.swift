@@ -1,5 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An incremental (push) parser for HTTP/1.1 requests, RFC 9112.
-/// PLACEHOLDER: implemented in the parser work.
+///
+/// Bytes are appended as they arrive; `next()` parses as far as they allow. It is strict
+/// where leniency enables request smuggling: CRLF only, no bare CR or LF, no obs-fold, no
+/// space before a colon, one Host, never both Content-Length and Transfer-Encoding.
+/// Work is linear in the input: a partial line is not rescanned when more bytes arrive.
 public struct HTTPRequestParser: Sendable {
     public enum Phase: Sendable, Equatable {
         /// No byte of the next request has arrived.
@@ -19,20 +27,385 @@ public struct HTTPRequestParser: Sendable {
         case request(HTTPRequest)
     }
 
+    private enum Stage: Sendable {
+        case requestLine, headers, fixedBody, chunkSize, chunkData, chunkDataEnd, trailers, failed
+    }
+
     public let limits: HTTPParserLimits
-    public private(set) var phase: Phase = .idle
+
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    /// Where the search for the end of the current line resumes.
+    private var scanIndex = 0
+    private var stage = Stage.requestLine
+    private var failure: HTTPParseError?
+
+    // The request being parsed.
+    private var method = HTTPMethod.GET
+    private var target = ""
+    private var version = HTTPVersion.http1_1
+    private var fields: [(String, String)] = []
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var trailers = HTTPHeaders()
+    private var remaining = 0
+    private var headerBytes = 0
+    private var emptyLinesSkipped = 0
+
+    /// Longest chunk-size line (with extensions) accepted.
+    static let maxChunkLineLength = 4096
+    /// Empty lines tolerated before a request line (RFC 9112 §2.2).
+    static let maxLeadingEmptyLines = 8
 
     public init(limits: HTTPParserLimits = HTTPParserLimits()) {
         self.limits = limits
     }
 
+    public var phase: Phase {
+        switch stage {
+        case .requestLine:
+            return bufferedByteCount == 0 || buffer[readIndex..<buffer.count].allSatisfy({ $0 == 13 || $0 == 10 }) ? .idle : .head
+        case .headers: return .head
+        case .fixedBody, .chunkSize, .chunkData, .chunkDataEnd, .trailers: return .body
+        case .failed: return .head
+        }
+    }
+
+    /// Bytes buffered and not yet consumed by a returned request.
+    public var bufferedByteCount: Int { buffer.count - readIndex }
+
     /// Buffers bytes read from the connection.
-    public mutating func append(_ bytes: UnsafeRawBufferPointer) {}
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    private mutating func compact() {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            scanIndex = 0
+            readIndex = 0
+        } else if readIndex > 4096 && readIndex > buffer.count / 2 {
+            buffer.removeFirst(readIndex)
+            scanIndex -= readIndex
+            readIndex = 0
+        }
+    }
 
     /// Parses as far as the buffered bytes allow. After an error the parser is unusable:
     /// answer `error.status` and close the connection.
-    public mutating func next() throws(HTTPParseError) -> Result { .needMoreData }
+    public mutating func next() throws(HTTPParseError) -> Result {
+        if let failure { throw failure }
+        do {
+            return try parse()
+        } catch {
+            failure = error
+            stage = .failed
+            throw error
+        }
+    }
 
-    /// Bytes buffered and not yet consumed by a returned request.
-    public var bufferedByteCount: Int { 0 }
+    private mutating func parse() throws(HTTPParseError) -> Result {
+        while true {
+            switch stage {
+            case .failed:
+                throw failure!
+
+            case .requestLine:
+                guard let line = try nextLine(limit: limits.maxRequestLineLength, tooLong: HTTPParseError(status: 414, reason: "request line longer than \(limits.maxRequestLineLength) bytes")) else {
+                    return .needMoreData
+                }
+                if line.isEmpty {
+                    emptyLinesSkipped += 1
+                    if emptyLinesSkipped > Self.maxLeadingEmptyLines { throw HTTPParseError(status: 400, reason: "too many empty lines before the request line") }
+                    continue
+                }
+                try parseRequestLine(line)
+                emptyLinesSkipped = 0
+                fields = []
+                headerBytes = 0
+                stage = .headers
+
+            case .headers:
+                let left = limits.maxHeaderBytes - headerBytes
+                guard let line = try nextLine(limit: max(0, left), tooLong: Self.headersTooLarge(limits)) else { return .needMoreData }
+                if line.isEmpty {
+                    let head = HTTPRequestHead(method: method, target: target, version: version, headers: HTTPHeaders(fields))
+                    fields = []
+                    if let result = try startBody(for: head) { return result }
+                    continue
+                }
+                let field = try parseField(line)
+                headerBytes += line.count + 2
+                fields.append(field)
+                if fields.count > limits.maxHeaderCount { throw Self.headersTooLarge(limits) }
+
+            case .fixedBody:
+                guard bufferedByteCount >= remaining else { return .needMoreData }
+                body = Array(buffer[readIndex..<(readIndex + remaining)])
+                consume(upTo: readIndex + remaining)
+                return completeRequest()
+
+            case .chunkSize:
+                guard let line = try nextLine(limit: Self.maxChunkLineLength, tooLong: HTTPParseError(status: 400, reason: "chunk-size line too long")) else {
+                    return .needMoreData
+                }
+                let size = try Self.parseChunkSize(line)
+                if size > limits.maxBodySize - body.count {
+                    throw HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes")
+                }
+                if size == 0 {
+                    trailers = HTTPHeaders()
+                    stage = .trailers
+                } else {
+                    remaining = size
+                    stage = .chunkData
+                }
+
+            case .chunkData:
+                let available = min(bufferedByteCount, remaining)
+                guard available > 0 else { return .needMoreData }
+                body.append(contentsOf: buffer[readIndex..<(readIndex + available)])
+                consume(upTo: readIndex + available)
+                remaining -= available
+                if remaining == 0 { stage = .chunkDataEnd }
+
+            case .chunkDataEnd:
+                guard bufferedByteCount >= 2 else { return .needMoreData }
+                guard buffer[readIndex] == 13, buffer[readIndex + 1] == 10 else {
+                    throw HTTPParseError(status: 400, reason: "chunk data not followed by CRLF")
+                }
+                consume(upTo: readIndex + 2)
+                stage = .chunkSize
+
+            case .trailers:
+                let left = limits.maxHeaderBytes - headerBytes
+                guard let line = try nextLine(limit: max(0, left), tooLong: Self.headersTooLarge(limits)) else { return .needMoreData }
+                if line.isEmpty { return completeRequest() }
+                let field = try parseField(line)
+                headerBytes += line.count + 2
+                trailers.add(field.0, field.1)
+                if head!.headers.count + trailers.count > limits.maxHeaderCount { throw Self.headersTooLarge(limits) }
+            }
+        }
+    }
+
+    private static func headersTooLarge(_ limits: HTTPParserLimits) -> HTTPParseError {
+        HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes or \(limits.maxHeaderCount) fields")
+    }
+
+    private mutating func completeRequest() -> Result {
+        let request = HTTPRequest(head: head!, body: body, trailers: trailers)
+        head = nil
+        body = []
+        trailers = HTTPHeaders()
+        stage = .requestLine
+        return .request(request)
+    }
+
+    private mutating func consume(upTo index: Int) {
+        readIndex = index
+        scanIndex = index
+    }
+
+    // MARK: - Lines
+
+    /// The next CRLF-terminated line without its CRLF, consumed; nil if it has not fully arrived.
+    /// A line longer than `limit` bytes fails with `tooLong` as soon as that is certain.
+    private mutating func nextLine(limit: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+        let start = scanIndex
+        let end = buffer.count
+        let found: Int? = buffer.withUnsafeBufferPointer { pointer -> Int? in
+            guard start < end, let base = pointer.baseAddress else { return nil }
+            guard let hit = memchr(base + start, 10, end - start) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let lf = found else {
+            // A CR at the very end may yet be followed by its LF: look at it again next time.
+            let pendingCR = end > start && buffer[end - 1] == 13 ? 1 : 0
+            if start < end - pendingCR { try Self.rejectBareCR(buffer[start..<(end - pendingCR)]) }
+            scanIndex = end - pendingCR
+            // Even without its end, a line already over the limit is refused.
+            if end - readIndex - pendingCR > limit { throw tooLong }
+            return nil
+        }
+        guard lf > readIndex, buffer[lf - 1] == 13 else {
+            throw HTTPParseError(status: 400, reason: "bare LF: lines must end with CRLF")
+        }
+        // Only the bytes not looked at before need checking.
+        if start < lf - 1 { try Self.rejectBareCR(buffer[start..<(lf - 1)]) }
+        let line = buffer[readIndex..<(lf - 1)]
+        if line.count > limit { throw tooLong }
+        consume(upTo: lf + 1)
+        return line
+    }
+
+    private static func rejectBareCR(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) {
+        if bytes.contains(13) { throw HTTPParseError(status: 400, reason: "bare CR in the request head") }
+    }
+
+    // MARK: - Request line
+
+    private mutating func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) {
+        guard let firstSpace = line.firstIndex(of: 32) else { throw HTTPParseError(status: 400, reason: "malformed request line") }
+        let afterMethod = line.index(after: firstSpace)
+        guard let secondSpace = line[afterMethod...].firstIndex(of: 32) else { throw HTTPParseError(status: 400, reason: "malformed request line") }
+        let methodBytes = line[line.startIndex..<firstSpace]
+        let targetBytes = line[afterMethod..<secondSpace]
+        let versionBytes = line[line.index(after: secondSpace)...]
+
+        guard !methodBytes.isEmpty, methodBytes.allSatisfy(HTTPSyntax.isTokenCharacter) else {
+            throw HTTPParseError(status: 400, reason: "malformed request line: method is not a token")
+        }
+        guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            throw HTTPParseError(status: 400, reason: "malformed request target")
+        }
+        version = try Self.parseVersion(versionBytes)
+        guard let known = HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self)) else {
+            throw HTTPParseError(status: 501, reason: "method \(String(decoding: methodBytes, as: UTF8.self)) is not implemented")
+        }
+        method = known
+        target = try Self.normaliseTarget(String(decoding: targetBytes, as: UTF8.self), method: known)
+    }
+
+    private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
+        let b = Array(bytes)
+        guard b.count == 8, b[0...4] == Array("HTTP/".utf8)[...], b[6] == 46,
+              (48...57).contains(b[5]), (48...57).contains(b[7]) else {
+            throw HTTPParseError(status: 400, reason: "malformed HTTP version")
+        }
+        let version = HTTPVersion(major: Int(b[5] - 48), minor: Int(b[7] - 48))
+        guard version == .http1_1 || version == .http1_0 else {
+            throw HTTPParseError(status: 505, reason: "\(version) is not supported")
+        }
+        return version
+    }
+
+    /// Origin-form as is; absolute-form reduced to its path and query; `*` for OPTIONS only.
+    private static func normaliseTarget(_ target: String, method: HTTPMethod) throws(HTTPParseError) -> String {
+        if target.hasPrefix("/") { return target }
+        if target == "*" {
+            guard method == .OPTIONS else { throw HTTPParseError(status: 400, reason: "asterisk-form is only for OPTIONS") }
+            return target
+        }
+        let lower = target.lowercased()
+        for scheme in ["http://", "https://"] where lower.hasPrefix(scheme) {
+            let rest = target.dropFirst(scheme.count)
+            guard let start = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+            let pathAndQuery = String(rest[start...])
+            return pathAndQuery.hasPrefix("?") ? "/" + pathAndQuery : pathAndQuery
+        }
+        throw HTTPParseError(status: 400, reason: "malformed request target")
+    }
+
+    // MARK: - Fields
+
+    private func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
+        guard let first = line.first else { throw HTTPParseError(status: 400, reason: "empty header field") }
+        if first == 32 || first == 9 { throw HTTPParseError(status: 400, reason: "obsolete line folding (obs-fold) is not accepted") }
+        guard let colon = line.firstIndex(of: 58) else { throw HTTPParseError(status: 400, reason: "header field without a colon") }
+        let name = line[line.startIndex..<colon]
+        guard !name.isEmpty else { throw HTTPParseError(status: 400, reason: "empty header field name") }
+        if let last = name.last, last == 32 || last == 9 {
+            throw HTTPParseError(status: 400, reason: "space before colon in header field")
+        }
+        guard name.allSatisfy(HTTPSyntax.isTokenCharacter) else { throw HTTPParseError(status: 400, reason: "invalid header field name") }
+        var value = line[line.index(after: colon)...]
+        while let c = value.first, c == 32 || c == 9 { value = value.dropFirst() }
+        while let c = value.last, c == 32 || c == 9 { value = value.dropLast() }
+        guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else {
+            throw HTTPParseError(status: 400, reason: "invalid character in header field value")
+        }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
+    // MARK: - Framing (RFC 9112 §6)
+
+    /// Decides how the body is framed. Returns the result to report now, or nil to go on parsing.
+    private mutating func startBody(for head: HTTPRequestHead) throws(HTTPParseError) -> Result? {
+        let hosts = head.headers.values(for: "Host")
+        if hosts.count > 1 { throw HTTPParseError(status: 400, reason: "repeated Host header") }
+        if hosts.isEmpty && head.version == .http1_1 { throw HTTPParseError(status: 400, reason: "missing Host header") }
+
+        let transferEncodings = head.headers.values(for: "Transfer-Encoding")
+        let contentLengths = head.headers.values(for: "Content-Length")
+        self.head = head
+        body = []
+
+        if !transferEncodings.isEmpty {
+            if !contentLengths.isEmpty { throw HTTPParseError(status: 400, reason: "Content-Length and Transfer-Encoding together") }
+            if head.version == .http1_0 { throw HTTPParseError(status: 400, reason: "Transfer-Encoding in an HTTP/1.0 request") }
+            let codings = head.headers.tokens(for: "Transfer-Encoding")
+            guard codings.last == "chunked" else { throw HTTPParseError(status: 400, reason: "Transfer-Encoding does not end in chunked") }
+            if codings.filter({ $0 == "chunked" }).count > 1 { throw HTTPParseError(status: 400, reason: "chunked applied more than once") }
+            if codings.count > 1 { throw HTTPParseError(status: 501, reason: "transfer coding \(codings.first!) is not implemented") }
+            stage = .chunkSize
+            return .head(head)
+        }
+
+        var length: Int?
+        for value in contentLengths {
+            for element in value.split(separator: ",", omittingEmptySubsequences: false) {
+                let digits = element.trimmingHTTPWhitespace()
+                guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(digits) else {
+                    throw HTTPParseError(status: 400, reason: "invalid Content-Length")
+                }
+                if let length, length != n { throw HTTPParseError(status: 400, reason: "conflicting Content-Length values") }
+                length = n
+            }
+        }
+        guard let length, length > 0 else {
+            return completeRequest()
+        }
+        if length > limits.maxBodySize { throw HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes") }
+        remaining = length
+        stage = .fixedBody
+        return .head(head)
+    }
+
+    private static func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        var size = 0
+        var digits = 0
+        var index = line.startIndex
+        while index < line.endIndex, let digit = HTTPSyntax.hexValue(line[index]) {
+            digits += 1
+            if digits > 15 { throw HTTPParseError(status: 400, reason: "chunk size too large") }
+            size = size * 16 + digit
+            index += 1
+        }
+        guard digits > 0 else { throw HTTPParseError(status: 400, reason: "malformed chunk size") }
+        // What may follow: chunk extensions, `*( BWS ";" BWS name [ BWS "=" BWS value ] )`, which we ignore.
+        var rest = line[index...]
+        while let c = rest.first, c == 32 || c == 9 { rest = rest.dropFirst() }
+        if !rest.isEmpty {
+            guard rest.first == 59, rest.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else {
+                throw HTTPParseError(status: 400, reason: "malformed chunk extension")
+            }
+        }
+        return size
+    }
+}
+
+enum HTTPSyntax {
+    /// tchar of RFC 9110 §5.6.2.
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 65...90, 97...122: return true
+        case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true
+        default: return false
+        }
+    }
+
+    static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 48...57: Int(byte - 48)
+        case 65...70: Int(byte - 55)
+        case 97...102: Int(byte - 87)
+        default: nil
+        }
+    }
 }

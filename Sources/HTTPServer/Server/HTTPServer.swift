@@ -280,7 +280,7 @@ public final class HTTPServer: Sendable {
                 result = try connection.parser.next()
             } catch {
                 let output = responder.respond(toParseError: error, head: connection.currentHead)
-                return send(output, on: connection, keepAlive: false, epoll: epoll)
+                return send(output, on: connection, epoll: epoll)
             }
             switch result {
             case .needMoreData:
@@ -296,7 +296,7 @@ public final class HTTPServer: Sendable {
                 let expectations = head.headers.tokens(for: "Expect")
                 if !expectations.isEmpty && expectations != ["100-continue"] {
                     let error = HTTPParseError(status: 417, reason: "only Expect: 100-continue is supported")
-                    return send(responder.respond(toParseError: error, head: head), on: connection, keepAlive: false, epoll: epoll)
+                    return send(responder.respond(toParseError: error, head: head), on: connection, epoll: epoll)
                 }
                 if head.expectsContinue && !connection.continueSent {
                     connection.continueSent = true
@@ -313,9 +313,10 @@ public final class HTTPServer: Sendable {
                 connection.currentHead = nil
                 connection.continueSent = false
                 connection.timer.startedProcessing()
-                let keepAlive = request.head.keepAlive && !draining.load(ordering: .acquiring) && !connection.peerFinishedSending
-                let output = responder.respond(to: request, keepAlive: keepAlive)
-                send(output, on: connection, keepAlive: keepAlive, epoll: epoll, thenContinue: false)
+                let output = responder.respond(to: request) {
+                    request.head.keepAlive && !draining.load(ordering: .acquiring) && !connection.peerFinishedSending
+                }
+                send(output, on: connection, epoll: epoll)
                 if connection.closed || connection.hasPendingOutput || connection.lingering { return }
                 connection.timer.finishedResponse(now: MonotonicClock.now())
             }
@@ -326,7 +327,7 @@ public final class HTTPServer: Sendable {
 
     /// Queues a response and writes what the socket takes. When it does not take all of it,
     /// the connection waits for writability; when the response ends the connection, it lingers.
-    private func send(_ output: Responder.Output, on connection: Connection, keepAlive: Bool, epoll: Epoll, thenContinue: Bool = false) {
+    private func send(_ output: Responder.Output, on connection: Connection, epoll: Epoll) {
         // Small bodies travel with the head in one write.
         if output.body.count <= 16 * 1024 {
             connection.enqueue(output.head + output.body)
@@ -334,7 +335,7 @@ public final class HTTPServer: Sendable {
             connection.enqueue(output.head)
             connection.enqueue(output.body)
         }
-        if !keepAlive { connection.closeAfterWrite = true }
+        if !output.keepAlive { connection.closeAfterWrite = true }
         let now = MonotonicClock.now()
         let done: Bool
         do { done = try connection.flush() } catch { return closeConnection(connection, epoll: epoll) }

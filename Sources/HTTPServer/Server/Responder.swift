@@ -26,18 +26,21 @@ final class Responder: Sendable {
     struct Output {
         var head: [UInt8]
         var body: [UInt8]
+        var keepAlive: Bool
     }
 
-    func respond(to request: HTTPRequest, keepAlive: Bool) -> Output {
+    /// `keepAlive` is asked after the handler ran, so a shutdown that began meanwhile closes the connection.
+    func respond(to request: HTTPRequest, keepAlive: () -> Bool) -> Output {
         let started = MonotonicClock.now()
         let requestID = requestIDs.id(for: request.headers["X-Request-Id"])
         let (response, route) = route(request, requestID: requestID)
+        let keepAlive = keepAlive()
         let encoded = encoder.encode(
             response, requestID: requestID, acceptEncoding: request.headers["Accept-Encoding"],
             keepAlive: keepAlive, omitBody: request.method == .HEAD)
         finish(method: request.method.rawValue, path: request.path, route: route, status: response.status.code,
                bytes: encoded.body.count, requestID: requestID, started: started)
-        return Output(head: encoded.head, body: encoded.body)
+        return Output(head: encoded.head, body: encoded.body, keepAlive: keepAlive)
     }
 
     /// The answer to bytes that could not be parsed as a request; the connection closes after it.
@@ -48,7 +51,7 @@ final class Responder: Sendable {
         let encoded = encoder.encode(response, requestID: requestID, acceptEncoding: nil, keepAlive: false, omitBody: false)
         finish(method: head?.method.rawValue ?? "-", path: head?.path ?? "-", route: "unparsed", status: error.status,
                bytes: encoded.body.count, requestID: requestID, started: started)
-        return Output(head: encoded.head, body: encoded.body)
+        return Output(head: encoded.head, body: encoded.body, keepAlive: false)
     }
 
     /// A request whose head arrived but which stalled before it was complete.

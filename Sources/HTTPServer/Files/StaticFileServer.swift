@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Serves the files of one folder: content types, validators (`ETag` from size and
+/// modification time, `Last-Modified`), 304 on `If-None-Match` / `If-Modified-Since`,
+/// and no way out of the folder — not through `..`, `%2e%2e`, encoded slashes, or links.
+public struct StaticFileServer: Sendable {
+    private let root: String
+    private let cacheControl: String
+    private let cache = FileCache()
+
+    /// Files up to this size are kept in memory, revalidated with one `stat` per request.
+    static let maxCachedFileSize = 1 << 20
+
+    public init(root: String, cacheControl: String = "public, max-age=300") {
+        self.root = Self.realPath(root) ?? root
+        self.cacheControl = cacheControl
+    }
+
+    /// `relativePath` is what follows the mount point (e.g. `/static/`), still percent-encoded.
+    public func respond(to request: HTTPRequest, relativePath: String) throws(HTTPError) -> HTTPResponse {
+        let notFound = HTTPError(.notFound, detail: "No such file.")
+        guard let segments = Self.safeSegments(relativePath),
+              let path = Self.realPath(root + "/" + segments.joined(separator: "/")),
+              path.hasPrefix(root + "/") else { throw notFound }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw notFound }
+        let size = Int(info.st_size)
+        let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+        guard let file = cache.file(at: path, size: size, modifiedNanoseconds: modified) else { throw notFound }
+
+        var headers = HTTPHeaders([
+            ("ETag", file.etag),
+            ("Last-Modified", file.lastModified),
+            ("Cache-Control", cacheControl),
+        ])
+        if Self.isNotModified(request.headers, etag: file.etag, modifiedSeconds: Int(info.st_mtim.tv_sec)) {
+            return HTTPResponse(status: .notModified, headers: headers)
+        }
+        headers.add("Content-Type", Self.contentType(forPath: path))
+        return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+    }
+
+    /// If-None-Match (weak comparison) decides when present; otherwise If-Modified-Since.
+    static func isNotModified(_ headers: HTTPHeaders, etag: String, modifiedSeconds: Int) -> Bool {
+        let candidates = headers.values(for: "If-None-Match")
+        if !candidates.isEmpty {
+            let opaque = { (tag: Substring) -> Substring in tag.hasPrefix("W/") ? tag.dropFirst(2) : tag }
+            let ours = opaque(Substring(etag))
+            return candidates.flatMap { $0.split(separator: ",") }
+                .map { $0.trimmingHTTPWhitespace() }
+                .contains { $0 == "*" || opaque($0) == ours }
+        }
+        if let since = headers["If-Modified-Since"].flatMap(HTTPDate.parse) {
+            return modifiedSeconds <= since
+        }
+        return false
+    }
+
+    /// Decoded path segments, or nil when any could step outside the folder or name a hidden file.
+    static func safeSegments(_ relativePath: String) -> [String]? {
+        guard !relativePath.isEmpty else { return nil }
+        var segments: [String] = []
+        for raw in relativePath.split(separator: "/", omittingEmptySubsequences: false) {
+            guard let segment = PercentEncoding.decode(raw, plusAsSpace: false), !segment.isEmpty,
+                  !segment.hasPrefix("."),
+                  !segment.contains("/"), !segment.contains("\\"), !segment.contains("\0") else { return nil }
+            segments.append(segment)
+        }
+        return segments
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func contentType(forPath path: String) -> String {
+        let ext = path.split(separator: ".").last.map { $0.lowercasedASCII() } ?? ""
+        switch ext {
+        case "css": return "text/css; charset=utf-8"
+        case "js", "mjs": return "application/javascript; charset=utf-8"
+        case "html", "htm": return "text/html; charset=utf-8"
+        case "txt": return "text/plain; charset=utf-8"
+        case "csv": return "text/csv; charset=utf-8"
+        case "json", "map": return "application/json"
+        case "svg": return "image/svg+xml"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "gif": return "image/gif"
+        case "ico": return "image/x-icon"
+        case "webp": return "image/webp"
+        case "woff2": return "font/woff2"
+        case "pdf": return "application/pdf"
+        default: return "application/octet-stream"
+        }
+    }
+}
+
+/// File contents by path, valid while size and modification time are unchanged.
+final class FileCache: Sendable {
+    struct File: Sendable {
+        var size: Int
+        var modifiedNanoseconds: Int
+        var bytes: [UInt8]
+        var etag: String
+        var lastModified: String
+    }
+
+    private let files = Mutex<[String: File]>([:])
+
+    func file(at path: String, size: Int, modifiedNanoseconds: Int) -> File? {
+        if let cached = files.withLock({ $0[path] }), cached.size == size, cached.modifiedNanoseconds == modifiedNanoseconds {
+            return cached
+        }
+        guard let bytes = Self.read(path, expectedSize: size) else { return nil }
+        let file = File(
+            size: size, modifiedNanoseconds: modifiedNanoseconds, bytes: bytes,
+            etag: "\"\(String(size, radix: 16))-\(String(modifiedNanoseconds, radix: 16))\"",
+            lastModified: HTTPDate.format(epochSeconds: modifiedNanoseconds / 1_000_000_000))
+        if size <= StaticFileServer.maxCachedFileSize {
+            files.withLock { $0[path] = file }
+        }
+        return file
+    }
+
+    private static func read(_ path: String, expectedSize: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(expectedSize)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+}
