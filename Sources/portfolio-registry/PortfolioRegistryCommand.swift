@@ -32,6 +32,15 @@ struct StorageOptions: ParsableArguments {
         try ResourceLocation.find(override: resources ?? Setting.environment("PORTFOLIO_RESOURCES"))
     }
 
+    /// Opens and migrates the database, turning storage failures into a clear message and exit status.
+    func open(_ resources: ResourceLocation) throws -> RegistryStorage {
+        do {
+            return try RegistryStorage.open(path: databasePath, migrationsDirectory: resources.migrations)
+        } catch {
+            throw StartupError(description: "Cannot use the database \(databasePath): \(error)")
+        }
+    }
+
     func bootstrapLogging() throws {
         let name = Setting.value(logLevel, env: "PORTFOLIO_LOG_LEVEL", default: "info")
         guard let level = Logger.Level(rawValue: name) else {
@@ -99,8 +108,8 @@ struct Serve: ParsableCommand {
         }
 
         let resources = try storage.resourceLocation()
-        let storageReport = try RegistryStorage.open(path: storage.databasePath, migrationsDirectory: resources.migrations)
-        for name in storageReport.appliedMigrations { logger.info("applied migration \(name)") }
+        let registryStorage = try storage.open(resources)
+        for name in registryStorage.appliedMigrations { logger.info("applied migration \(name)") }
 
         let application = RegistryApplication(resources: .init(publicDirectory: resources.publicFiles))
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
@@ -124,11 +133,16 @@ struct Migrate: ParsableCommand {
     func run() throws {
         try storage.bootstrapLogging()
         let resources = try storage.resourceLocation()
-        let report = try RegistryStorage.open(path: storage.databasePath, migrationsDirectory: resources.migrations)
+        let report = try storage.open(resources)
         if report.appliedMigrations.isEmpty {
             print("Database \(storage.databasePath) is up to date.")
         } else {
             for name in report.appliedMigrations { print("applied \(name)") }
         }
     }
+}
+
+/// A failure to start that is not a usage mistake: printed as is, exit status 1.
+struct StartupError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -1,0 +1,117 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe by design: its owner (`SQLiteDatabase`) confines it
+/// to one thread at a time, so it is opened without SQLite's own mutexes.
+public final class SQLiteConnection {
+    public enum Mode: Sendable { case readWrite, readOnly }
+
+    /// How hard a commit works to be durable. `full` syncs the WAL on every commit, so a
+    /// committed transaction survives the process being killed and the machine losing power;
+    /// `normal` survives the process being killed but may lose the last commits on power loss.
+    public enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL" }
+
+    let handle: OpaquePointer
+    public let path: String
+    private var statements: [String: SQLiteStatement] = [:]
+    /// How many statements were prepared (not taken from the cache); for tests and diagnostics.
+    public private(set) var preparedStatementCount = 0
+
+    public init(path: String, mode: Mode = .readWrite, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        var db: OpaquePointer?
+        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(extendedCode: rc, message: "\(message) (\(path))")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        try executeScript("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Switches the database to write-ahead logging and checks that it took.
+    public func enableWAL(synchronous: Synchronous) throws(SQLiteError) {
+        let mode = try scalar("PRAGMA journal_mode = WAL")
+        guard case .text(let value) = mode, value.lowercased() == "wal" else {
+            throw SQLiteError(extendedCode: SQLITE_ERROR, message: "could not switch \(path) to WAL mode (journal_mode is \(mode))")
+        }
+        try executeScript("PRAGMA synchronous = \(synchronous.rawValue)")
+    }
+
+    func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(extendedCode: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : rc,
+                    message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let statement = try SQLiteStatement(connection: self, sql: sql)
+        preparedStatementCount += 1
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs one statement with its arguments bound; returns the number of rows it changed.
+    @discardableResult
+    public func execute(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> Int {
+        let statement = try statement(sql)
+        defer { statement.finish() }
+        try statement.bind(arguments)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs several statements, none with arguments (migrations, pragmas).
+    public func executeScript(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(extendedCode: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    public func query(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> [SQLiteRow] {
+        var rows: [SQLiteRow] = []
+        try forEach(sql, arguments) { rows.append($0) }
+        return rows
+    }
+
+    public func queryFirst(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> SQLiteRow? {
+        let statement = try statement(sql)
+        defer { statement.finish() }
+        try statement.bind(arguments)
+        return try statement.step() ? statement.row() : nil
+    }
+
+    /// The first column of the first row, or `.null`.
+    public func scalar(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> SQLiteValue {
+        try queryFirst(sql, arguments)?[0] ?? .null
+    }
+
+    /// Visits rows one at a time without holding them all in memory (large exports).
+    public func forEach(_ sql: String, _ arguments: [any SQLiteBindable] = [], _ body: (SQLiteRow) throws -> Void) throws(SQLiteError) {
+        let statement = try statement(sql)
+        defer { statement.finish() }
+        try statement.bind(arguments)
+        while try statement.step() {
+            do { try body(statement.row()) } catch let error as SQLiteError { throw error } catch {
+                throw SQLiteError(extendedCode: SQLITE_ABORT, message: "row visitor failed: \(error)", sql: sql)
+            }
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+}

@@ -1,0 +1,83 @@
+import CSQLite
+import Foundation
+
+/// A database file with one writer connection and a pool of read-only readers (WAL mode lets
+/// readers see the last committed state while a write is under way).
+///
+/// Calls block: they belong on the server's worker threads, never on Swift's cooperative pool.
+/// Transactions do not nest: do not call `write` or `read` from inside another.
+public final class SQLiteDatabase: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var readerCount = 4
+        public var busyTimeoutMilliseconds: Int32 = 5000
+        public var synchronous = SQLiteConnection.Synchronous.full
+
+        public init() {}
+    }
+
+    public let path: String
+    // `writer` is used only while `writerLock` is held; `idleReaders` only under `readersCondition`.
+    private let writer: SQLiteConnection
+    private let writerLock = NSLock()
+    private var idleReaders: [SQLiteConnection]
+    private let readersCondition = NSCondition()
+
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.path = path
+        let writer = try SQLiteConnection(path: path, mode: .readWrite, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        try writer.enableWAL(synchronous: configuration.synchronous)
+        self.writer = writer
+        // Readers open after WAL is on, read-only, so that a bug cannot write through them.
+        idleReaders = try (0..<max(1, configuration.readerCount)).map { _ in
+            try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        }
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed when it returns,
+    /// rolled back when it throws (the error is rethrown). One writer at a time.
+    @discardableResult
+    public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        writerLock.lock()
+        defer { writerLock.unlock() }
+        try writer.executeScript("BEGIN IMMEDIATE")
+        do {
+            let result = try body(writer)
+            try writer.executeScript("COMMIT")
+            return result
+        } catch {
+            if writer.isInTransaction { try? writer.executeScript("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `body` on a reader inside one read transaction, so it sees a single consistent snapshot.
+    @discardableResult
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        let reader = takeReader()
+        defer { returnReader(reader) }
+        try reader.executeScript("BEGIN")
+        defer { if reader.isInTransaction { try? reader.executeScript("COMMIT") } }
+        return try body(reader)
+    }
+
+    /// Work outside any transaction on the writer (pragmas, checkpoints, the migrator's own transactions).
+    public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T {
+        writerLock.lock()
+        defer { writerLock.unlock() }
+        return try body(writer)
+    }
+
+    private func takeReader() -> SQLiteConnection {
+        readersCondition.lock()
+        defer { readersCondition.unlock() }
+        while idleReaders.isEmpty { readersCondition.wait() }
+        return idleReaders.removeLast()
+    }
+
+    private func returnReader(_ reader: SQLiteConnection) {
+        readersCondition.lock()
+        idleReaders.append(reader)
+        readersCondition.signal()
+        readersCondition.unlock()
+    }
+}

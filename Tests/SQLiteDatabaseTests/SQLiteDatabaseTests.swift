@@ -1,0 +1,219 @@
+import Foundation
+@testable import SQLiteDatabase
+import Testing
+
+/// A database file in its own temporary folder, removed afterwards.
+final class TemporaryDatabase {
+    let directory: URL
+    var path: String { directory.appendingPathComponent("test.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func open(readers: Int = 4) throws -> SQLiteDatabase {
+        var configuration = SQLiteDatabase.Configuration()
+        configuration.readerCount = readers
+        return try SQLiteDatabase(path: path, configuration: configuration)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+}
+
+struct SQLiteDatabaseTests {
+    struct Boom: Error {}
+
+    @Test func bindsAndReadsBackEveryKindOfValue() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        let hostile = "x'); DROP TABLE t; --"
+        try db.write { db in
+            try db.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
+            try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [Int64.max, 0.1, "Ünïcødé ✓ 中文", [0, 1, 0, 255] as [UInt8], Optional<String>.none])
+            try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [Int64.min, -1.5, hostile, [UInt8](), "present"])
+        }
+        let rows = try db.read { try $0.query("SELECT * FROM t ORDER BY rowid") }
+        #expect(rows.count == 2)
+        #expect(rows[0].int64("i") == Int64.max)
+        #expect(rows[0].double("r") == 0.1)
+        #expect(rows[0].string("s") == "Ünïcødé ✓ 中文")
+        #expect(rows[0].blob("b") == [0, 1, 0, 255])
+        #expect(rows[0].isNull("n"))
+        #expect(rows[1].int64("i") == Int64.min)
+        #expect(rows[1].string("s") == hostile, "an injection string is stored literally")
+        #expect(rows[1].blob("b") == [])
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(2))
+    }
+
+    @Test func reusesPreparedStatements() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        let prepared = try db.write { db -> Int in
+            try db.execute("CREATE TABLE t (v INTEGER)")
+            let before = db.preparedStatementCount
+            for value in 0..<100 { try db.execute("INSERT INTO t (v) VALUES (?)", [value]) }
+            return db.preparedStatementCount - before
+        }
+        #expect(prepared == 1)
+    }
+
+    @Test func refusesTheWrongNumberOfArguments() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        #expect(throws: SQLiteError.self) {
+            try db.write { db in
+                try db.execute("CREATE TABLE t (a, b)")
+                try db.execute("INSERT INTO t VALUES (?, ?)", [1])
+            }
+        }
+    }
+
+    @Test func commitsAWriteTransaction() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (v INTEGER)") }
+        try db.write { db in
+            try db.execute("INSERT INTO t VALUES (1)")
+            try db.execute("INSERT INTO t VALUES (2)")
+        }
+        #expect(try db.read { try $0.scalar("SELECT sum(v) FROM t") } == .integer(3))
+    }
+
+    @Test func rollsBackEverythingWhenTheBodyThrows() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (v INTEGER)") }
+        #expect(throws: Boom.self) {
+            try db.write { db in
+                try db.execute("INSERT INTO t VALUES (1)")
+                throw Boom()
+            }
+        }
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(0))
+        // The writer is usable again afterwards.
+        try db.write { try $0.execute("INSERT INTO t VALUES (5)") }
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(1))
+    }
+
+    @Test func rollsBackEarlierStatementsWhenSQLiteFails() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (v INTEGER UNIQUE)") }
+        let error = try #require(throws: SQLiteError.self) {
+            try db.write { db in
+                try db.execute("INSERT INTO t VALUES (?)", [1])
+                try db.execute("INSERT INTO t VALUES (?)", [1])
+            }
+        }
+        #expect(error.extendedCode == 2067)
+        #expect(error.code == 19)
+        #expect(error.isUniqueConstraint)
+        #expect(error.message.contains("UNIQUE"))
+        #expect(error.sql == "INSERT INTO t VALUES (?)")
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(0))
+    }
+
+    @Test func enforcesForeignKeys() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { db in
+            try db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+            try db.execute("CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent(id))")
+        }
+        let error = try #require(throws: SQLiteError.self) {
+            try db.write { try $0.execute("INSERT INTO child VALUES (42)") }
+        }
+        #expect(error.isForeignKeyConstraint)
+    }
+
+    @Test func usesWriteAheadLoggingAndFullSync() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        #expect(try db.withWriter { try $0.scalar("PRAGMA journal_mode") } == .text("wal"))
+        #expect(try db.withWriter { try $0.scalar("PRAGMA synchronous") } == .integer(2))
+        #expect(try db.read { try $0.scalar("PRAGMA foreign_keys") } == .integer(1))
+    }
+
+    @Test func readersCannotWrite() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (v INTEGER)") }
+        let error = try #require(throws: SQLiteError.self) {
+            try db.read { try $0.execute("INSERT INTO t VALUES (1)") }
+        }
+        #expect(error.code == 8) // SQLITE_READONLY
+    }
+
+    @Test func readersSeeTheLastCommitWhileAWriteIsUnderWay() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open(readers: 3)
+        try db.write { db in
+            try db.execute("CREATE TABLE t (v INTEGER)")
+            try db.execute("INSERT INTO t VALUES (1)")
+        }
+        let writing = DispatchSemaphore(value: 0)
+        let readersDone = DispatchSemaphore(value: 0)
+        let seen = LockedArray()
+        let writer = Thread {
+            try? db.write { db in
+                try db.execute("INSERT INTO t VALUES (2)")
+                writing.signal()
+                // Hold the uncommitted write until the readers have read.
+                _ = readersDone.wait(timeout: .now() + 10)
+            }
+        }
+        writer.start()
+        #expect(writing.wait(timeout: .now() + 10) == .success)
+        let group = DispatchGroup()
+        for _ in 0..<3 {
+            group.enter()
+            Thread {
+                if let count = try? db.read({ try $0.scalar("SELECT count(*) FROM t") }) { seen.append(count) }
+                group.leave()
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 10) == .success, "readers must not be blocked by the writer")
+        readersDone.signal()
+        #expect(seen.values == [.integer(1), .integer(1), .integer(1)])
+        // After the commit, a new read sees it.
+        var committed = false
+        for _ in 0..<200 where !committed {
+            committed = try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(2)
+            if !committed { usleep(5_000) }
+        }
+        #expect(committed)
+    }
+
+    @Test func aCommittedWriteIsVisibleToAnIndependentConnection() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { db in
+            try db.execute("CREATE TABLE t (v TEXT)")
+            try db.execute("INSERT INTO t VALUES ('kept')")
+        }
+        // Without closing `db`: a separate connection (as after a crash and restart) reads the commit from the WAL.
+        #expect(FileManager.default.fileExists(atPath: temp.path + "-wal"))
+        let other = try SQLiteConnection(path: temp.path, mode: .readOnly)
+        #expect(try other.scalar("SELECT v FROM t") == .text("kept"))
+    }
+
+    @Test func streamsRowsOneAtATime() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { db in
+            try db.execute("CREATE TABLE t (v INTEGER)")
+            for value in 1...1000 { try db.execute("INSERT INTO t VALUES (?)", [value]) }
+        }
+        var sum = 0
+        try db.read { db in try db.forEach("SELECT v FROM t WHERE v > ?", [500]) { sum += $0.int("v") ?? 0 } }
+        #expect(sum == (501...1000).reduce(0, +))
+    }
+}
+
+final class LockedArray: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [SQLiteValue] = []
+    func append(_ value: SQLiteValue) { lock.lock(); storage.append(value); lock.unlock() }
+    var values: [SQLiteValue] { lock.lock(); defer { lock.unlock() }; return storage }
+}
