@@ -142,7 +142,7 @@ public struct HTTPRequestParser: Sendable {
                 let field = try parseField(line)
                 headerBytes += line.count + 2
                 fields.append(field)
-                if fields.count > limits.maxHeaderCount { throw Self.headersTooLarge(limits) }
+                if fields.count > limits.maxHeaderCount || headerBytes > limits.maxHeaderBytes { throw Self.headersTooLarge(limits) }
 
             case .fixedBody:
                 guard bufferedByteCount >= remaining else { return .needMoreData }
@@ -189,7 +189,9 @@ public struct HTTPRequestParser: Sendable {
                 let field = try parseField(line)
                 headerBytes += line.count + 2
                 trailers.add(field.0, field.1)
-                if head!.headers.count + trailers.count > limits.maxHeaderCount { throw Self.headersTooLarge(limits) }
+                if head!.headers.count + trailers.count > limits.maxHeaderCount || headerBytes > limits.maxHeaderBytes {
+                    throw Self.headersTooLarge(limits)
+                }
             }
         }
     }
