@@ -46,11 +46,7 @@ struct StorageOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: name) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in BufferedLogHandler(label: label, logLevel: level) }
     }
 }
 
@@ -114,6 +110,7 @@ struct Serve: ParsableCommand {
         let application = RegistryApplication(resources: .init(publicDirectory: resources.publicFiles))
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
         let boundPort = try server.start()
+        LogSink.shared.flush()
         print("Portfolio Registry listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(boundPort) (database \(storage.databasePath))")
         fflush(nil)
 
@@ -121,7 +118,7 @@ struct Serve: ParsableCommand {
         logger.info("received signal \(signal); finishing requests in flight")
         server.shutdown()
         logger.info("stopped")
-        fflush(nil)
+        LogSink.shared.flush()
     }
 }
 

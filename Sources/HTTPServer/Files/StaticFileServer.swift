@@ -22,29 +22,38 @@ public struct StaticFileServer: Sendable {
     /// `relativePath` is what follows the mount point (e.g. `/static/`), still percent-encoded.
     public func respond(to request: HTTPRequest, relativePath: String) throws(HTTPError) -> HTTPResponse {
         let notFound = HTTPError(.notFound, detail: "No such file.")
-        guard let segments = Self.safeSegments(relativePath),
-              let path = Self.realPath(root + "/" + segments.joined(separator: "/")),
-              path.hasPrefix(root + "/") else { throw notFound }
+        guard let path = cache.resolvedPath(relativePath, resolve: resolve) else { throw notFound }
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw notFound }
         let size = Int(info.st_size)
         let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         guard let file = cache.file(at: path, size: size, modifiedNanoseconds: modified) else { throw notFound }
 
-        var headers = HTTPHeaders([
+        let validators = HTTPHeaders([
             ("ETag", file.etag),
             ("Last-Modified", file.lastModified),
             ("Cache-Control", cacheControl),
         ])
         if Self.isNotModified(request.headers, etag: file.etag, modifiedSeconds: Int(info.st_mtim.tv_sec)) {
-            return HTTPResponse(status: .notModified, headers: headers)
+            return HTTPResponse(status: .notModified, headers: validators)
         }
-        headers.add("Content-Type", Self.contentType(forPath: path))
+        var headers = validators
+        headers.add("Content-Type", file.contentType)
         return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+    }
+
+    /// The real path of a file inside the folder, or nil. Links are followed, and what they
+    /// lead to must still be inside the folder.
+    private func resolve(_ relativePath: String) -> String? {
+        guard let segments = Self.safeSegments(relativePath),
+              let path = Self.realPath(root + "/" + segments.joined(separator: "/")),
+              path.hasPrefix(root + "/") else { return nil }
+        return path
     }
 
     /// If-None-Match (weak comparison) decides when present; otherwise If-Modified-Since.
     static func isNotModified(_ headers: HTTPHeaders, etag: String, modifiedSeconds: Int) -> Bool {
+        guard headers.contains("If-None-Match") || headers.contains("If-Modified-Since") else { return false }
         let candidates = headers.values(for: "If-None-Match")
         if !candidates.isEmpty {
             let opaque = { (tag: Substring) -> Substring in tag.hasPrefix("W/") ? tag.dropFirst(2) : tag }
@@ -108,9 +117,20 @@ final class FileCache: Sendable {
         var bytes: [UInt8]
         var etag: String
         var lastModified: String
+        var contentType: String
     }
 
     private let files = Mutex<[String: File]>([:])
+    /// Request paths already resolved to real paths inside the folder (never the refusals,
+    /// so arbitrary requests cannot grow it beyond the folder's own files).
+    private let resolved = Mutex<[String: String]>([:])
+
+    func resolvedPath(_ relativePath: String, resolve: (String) -> String?) -> String? {
+        if let known = resolved.withLock({ $0[relativePath] }) { return known }
+        guard let path = resolve(relativePath) else { return nil }
+        resolved.withLock { $0[relativePath] = path }
+        return path
+    }
 
     func file(at path: String, size: Int, modifiedNanoseconds: Int) -> File? {
         if let cached = files.withLock({ $0[path] }), cached.size == size, cached.modifiedNanoseconds == modifiedNanoseconds {
@@ -120,7 +140,8 @@ final class FileCache: Sendable {
         let file = File(
             size: size, modifiedNanoseconds: modifiedNanoseconds, bytes: bytes,
             etag: "\"\(String(size, radix: 16))-\(String(modifiedNanoseconds, radix: 16))\"",
-            lastModified: HTTPDate.format(epochSeconds: modifiedNanoseconds / 1_000_000_000))
+            lastModified: HTTPDate.format(epochSeconds: modifiedNanoseconds / 1_000_000_000),
+            contentType: StaticFileServer.contentType(forPath: path))
         if size <= StaticFileServer.maxCachedFileSize {
             files.withLock { $0[path] = file }
         }
