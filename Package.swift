@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -19,9 +19,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // JSON values that keep numbers exact, a strict parser and a writer. No dependencies.
+        .target(name: "JSON"),
         // Transport: HTTP/1.1 on POSIX sockets. Knows nothing of the registry.
         .target(name: "HTTPServer", dependencies: [
-            "CLinuxShims", "CZlib",
+            "CLinuxShims", "CZlib", "JSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Storage: SQLite connections, statements, transactions, migrations. Knows nothing of HTTP.
@@ -47,6 +49,7 @@ let package = Package(
         .target(name: "HTTPTestSupport", dependencies: ["CZlib"], path: "Tests/HTTPTestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "CZlib"]),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "RegistryServerTests", dependencies: ["RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "HTTPTestSupport"]),
         // Drives the built binary as a user would: signals, flags, resources.
         .testTarget(name: "EndToEndTests", dependencies: ["portfolio-registry", "HTTPTestSupport"]),

@@ -58,13 +58,14 @@ struct BufferedLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        var text = Self.timestamp() + " " + level.rawValue + " " + label + ": " + message.description
-        let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
+    func log(event: LogEvent) {
+        var text = Self.timestamp() + " " + event.level.rawValue + " " + label + ": " + event.message.description
+        let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
         if !merged.isEmpty {
             text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-        LogSink.shared.append(text, urgent: level >= .warning)
+        if let error = event.error { text += " error=\(error)" }
+        LogSink.shared.append(text, urgent: event.level >= .warning)
     }
 
     private static let cachedSecond = Mutex<(second: Int, text: String)>((-1, ""))

@@ -28,6 +28,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("portfolio.sqlite").path))
     }
 
+    @Test func findsItsResourcesInAnInstalledLayout() throws {
+        // prefix/bin/portfolio-registry with prefix/share/portfolio-registry/{Migrations,Public}, run from elsewhere.
+        let prefix = try temporaryDirectory()
+        let share = prefix.appendingPathComponent("share/portfolio-registry")
+        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
+        let installed = prefix.appendingPathComponent("bin/portfolio-registry")
+        try FileManager.default.copyItem(at: ServerProcess.binary, to: installed)
+        for folder in ["Migrations", "Public"] {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(folder), to: share.appendingPathComponent(folder))
+        }
+        let workingDirectory = try temporaryDirectory()
+        let result = try ServerProcess.run(["migrate", "--db", workingDirectory.appendingPathComponent("i.sqlite").path],
+                                           directory: workingDirectory, executable: installed)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("applied 0001_initial"))
+        try? FileManager.default.removeItem(at: prefix)
+    }
+
     @Test func readsSettingsFromTheEnvironment() throws {
         let dir = try temporaryDirectory()
         let db = dir.appendingPathComponent("from-env.sqlite").path

@@ -1,3 +1,5 @@
+import JSON
+
 /// The one error type handlers throw: it knows its status and renders itself as
 /// `application/problem+json` (RFC 9457). Layers above map their own errors to it in one place.
 public struct HTTPError: Error, Sendable {
@@ -44,27 +46,5 @@ public struct HTTPError: Error, Sendable {
         var headers = self.headers
         headers.set("Content-Type", "application/problem+json")
         return HTTPResponse(status: status, headers: headers, body: Array(problemJSON.utf8))
-    }
-}
-
-/// JSON string quoting without Foundation, for the few places this layer writes JSON itself.
-public enum JSONString {
-    public static func quote(_ string: String) -> String {
-        var out = "\""
-        out.reserveCapacity(string.utf8.count + 2)
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
