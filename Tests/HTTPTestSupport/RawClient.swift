@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CZlib
 import Foundation
 
 /// A deliberately primitive HTTP client on a blocking socket: it sends exactly the bytes it
@@ -166,29 +165,5 @@ public final class RawClient {
         let n = min(count, buffer.count)
         defer { buffer.removeFirst(n) }
         return Array(buffer[0..<n])
-    }
-}
-
-/// Inflates gzip with zlib directly, independent of the server's own code.
-public func inflate(_ input: [UInt8]) throws -> [UInt8] {
-    var stream = z_stream()
-    guard czlib_inflateInit2(&stream, 15 + 16) == Z_OK else { throw RawClient.ClientError(description: "inflateInit2") }
-    defer { inflateEnd(&stream) }
-    var output: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    var source = input
-    return try source.withUnsafeMutableBufferPointer { src -> [UInt8] in
-        stream.next_in = src.baseAddress
-        stream.avail_in = uInt(src.count)
-        while true {
-            let rc = chunk.withUnsafeMutableBufferPointer { dst -> Int32 in
-                stream.next_out = dst.baseAddress
-                stream.avail_out = uInt(dst.count)
-                return CZlib.inflate(&stream, Z_NO_FLUSH)
-            }
-            output.append(contentsOf: chunk[0..<(65536 - Int(stream.avail_out))])
-            if rc == Z_STREAM_END { return output }
-            guard rc == Z_OK else { throw RawClient.ClientError(description: "inflate: \(rc)") }
-        }
     }
 }
