@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "RegistryServerTests", dependencies: ["RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "HTTPTestSupport"]),
         // Drives the built binary as a user would: signals, flags, resources.
         .testTarget(name: "EndToEndTests", dependencies: ["portfolio-registry", "HTTPTestSupport"]),

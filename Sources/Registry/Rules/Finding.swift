@@ -1,0 +1,58 @@
+/// The rules of OECD Principles 7 and 8 the registry enforces, by stable id.
+public enum RuleID: String, Sendable, CaseIterable {
+    case businessCaseRequired = "P7-BC-REQUIRED"
+    case businessCaseComplete = "P7-BC-COMPLETE"
+    case businessCaseFinanceMatch = "P7-BC-FINANCE-MATCH"
+    case businessCaseStakeholders = "P7-BC-STAKEHOLDERS"
+    case reviewRequired = "P8-REVIEW-REQUIRED"
+    case reviewStale = "P8-REVIEW-STALE"
+    case fundingCondition = "P8-FUNDING-CONDITION"
+    case accountable = "P8-ACCOUNTABLE"
+    case costOverrun = "P8-COST-OVERRUN"
+    case scheduleSlip = "P8-SCHEDULE-SLIP"
+    case staleReport = "P8-STALE-REPORT"
+    case duplication = "P8-DUPLICATION"
+    case thresholdSplit = "P8-THRESHOLD-SPLIT"
+
+    public var principle: Int { rawValue.hasPrefix("P7") ? 7 : 8 }
+}
+
+/// One thing a rule found about a project, worded for the project officer who must act on it.
+public struct Finding: Sendable, Equatable {
+    public enum Severity: String, Sendable {
+        /// Stops the project's next step (the transition is refused while it stands).
+        case blocking
+        /// On the record and on the dashboard; stops nothing by itself.
+        case warning
+    }
+
+    public var rule: RuleID
+    public var severity: Severity
+    public var message: String
+
+    public init(rule: RuleID, severity: Severity, message: String) {
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+    }
+
+    public var principle: Int { rule.principle }
+}
+
+/// What a project's cost makes it owe under the thresholds in force.
+public struct Obligations: Sendable, Equatable {
+    public var businessCaseRequired: Bool
+    public var centralReviewRequired: Bool
+    /// The thresholds that decided, for the explanation.
+    public var businessCaseThreshold: Money?
+    public var centralReviewThreshold: Money?
+
+    public init(businessCaseRequired: Bool, centralReviewRequired: Bool, businessCaseThreshold: Money? = nil, centralReviewThreshold: Money? = nil) {
+        self.businessCaseRequired = businessCaseRequired
+        self.centralReviewRequired = centralReviewRequired
+        self.businessCaseThreshold = businessCaseThreshold
+        self.centralReviewThreshold = centralReviewThreshold
+    }
+
+    public var aboveAnyThreshold: Bool { businessCaseRequired || centralReviewRequired }
+}
