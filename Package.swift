@@ -32,10 +32,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The domain: values, rules, stores and use cases. Knows nothing of HTTP.
-        .target(name: "Registry", dependencies: ["SQLiteDatabase"]),
+        .target(name: "Registry", dependencies: [
+            "SQLiteDatabase", "JSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The HTTP face of the domain: routes, pages, access.
         .target(name: "RegistryServer", dependencies: [
-            "HTTPServer", "Registry",
+            "HTTPServer", "Registry", "JSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The executable: command line, configuration, start-up.
@@ -50,7 +53,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "SQLiteDatabase"]),
         .testTarget(name: "RegistryServerTests", dependencies: ["RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "HTTPTestSupport"]),
         // Drives the built binary as a user would: signals, flags, resources.
         .testTarget(name: "EndToEndTests", dependencies: ["portfolio-registry", "HTTPTestSupport"]),

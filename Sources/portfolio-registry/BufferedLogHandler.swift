@@ -9,6 +9,9 @@ final class LogSink: Sendable {
     static let shared = LogSink()
 
     private let pending = Mutex<[UInt8]>([])
+    private let descriptor = Atomic<Int32>(STDOUT_FILENO)
+
+    func writeToStandardError() { descriptor.store(STDERR_FILENO, ordering: .relaxed) }
     private let flushInterval: UInt32 = 100_000 // µs
 
     private init() {
@@ -40,7 +43,7 @@ final class LogSink: Sendable {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let n = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                let n = write(descriptor.load(ordering: .relaxed), raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 { if errno == EINTR { continue } else { return } }
                 offset += n
             }

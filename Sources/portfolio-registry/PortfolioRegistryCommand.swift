@@ -10,7 +10,7 @@ struct PortfolioRegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio-registry",
         abstract: "A registry of a government's ICT projects that enforces OECD Principles 7 and 8.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self, AgencyCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -41,11 +41,13 @@ struct StorageOptions: ParsableArguments {
         }
     }
 
-    func bootstrapLogging() throws {
+    /// Administrative commands print their result on standard output; their log goes to standard error.
+    func bootstrapLogging(toStandardError: Bool = false) throws {
         let name = Setting.value(logLevel, env: "PORTFOLIO_LOG_LEVEL", default: "info")
         guard let level = Logger.Level(rawValue: name) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'")
         }
+        if toStandardError { LogSink.shared.writeToStandardError() }
         LoggingSystem.bootstrap { label in BufferedLogHandler(label: label, logLevel: level) }
     }
 }

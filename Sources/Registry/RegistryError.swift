@@ -1,0 +1,29 @@
+/// Why the registry refused something. The HTTP layer maps each case to a status in one place.
+public enum RegistryError: Error, Sendable, Equatable {
+    /// A field is missing, of the wrong type or out of range (422), named as the API names it.
+    case invalid([FieldError])
+    /// The request cannot be understood at all (400), e.g. an unknown key.
+    case malformed(String)
+    case notFound(String)
+    /// A duplicate or a state that does not allow it (409).
+    case conflict(String)
+    /// The rules refuse it (409), with the findings that block.
+    case blockedByRules(String, [Finding])
+    /// No valid credentials for a write (401).
+    case unauthenticated
+    /// Valid credentials that may not do this (403).
+    case forbidden(String)
+    /// The record changed since the client read it (412).
+    case stale(String)
+}
+
+/// One problem with one field, e.g. `whole_life_cost`: "must not be negative".
+public struct FieldError: Sendable, Equatable {
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}

@@ -1,0 +1,68 @@
+import JSON
+import SQLiteDatabase
+
+/// The agencies that report projects. Created by the centre; codes never change.
+public struct Agencies: Sendable {
+    let database: SQLiteDatabase
+    let clock: RegistryClock
+
+    public struct Summary: Sendable, Equatable {
+        public var agency: Agency
+        public var projectCount: Int
+        public var wholeLifeCost: Money
+        public var spendToDate: Money
+    }
+
+    /// Codes are short upper-case identifiers such as `MINFIN`.
+    public static func validate(_ agency: Agency) -> [FieldError] {
+        var errors: [FieldError] = []
+        let codeOK = (2...32).contains(agency.code.count)
+            && agency.code.allSatisfy { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "-" || $0 == "_" }
+        if !codeOK { errors.append(FieldError("code", "must be 2–32 characters: capital letters, digits, '-' or '_'")) }
+        if agency.name.trimmingSpaces.isEmpty { errors.append(FieldError("name", "must not be empty")) }
+        if agency.name.count > 200 { errors.append(FieldError("name", "must be at most 200 characters")) }
+        return errors
+    }
+
+    public func create(_ agency: Agency, by actor: Principal) throws {
+        let errors = Self.validate(agency)
+        guard errors.isEmpty else { throw RegistryError.invalid(errors) }
+        let now = clock.timestamp()
+        try database.write { db in
+            if try db.queryFirst("SELECT code FROM agencies WHERE code = ?", [agency.code]) != nil {
+                throw RegistryError.conflict("An agency with the code '\(agency.code)' already exists.")
+            }
+            try db.execute("INSERT INTO agencies (code, name, level, created_at) VALUES (?, ?, ?, ?)",
+                           [agency.code, agency.name, agency.level.rawValue, now])
+            try AuditTrail.record(db, at: now, actor: actor, action: "agency.create", entity: "agency", entityID: agency.code,
+                                  after: .object(["code": .string(agency.code), "name": .string(agency.name), "level": .string(agency.level.rawValue)]))
+        }
+    }
+
+    public func list() throws -> [Agency] {
+        try database.read { db in
+            try db.query("SELECT code, name, level FROM agencies ORDER BY code").map(Self.agency)
+        }
+    }
+
+    /// The agency with its published projects counted and summed (drafts stay private to it).
+    public func summary(code: String) throws -> Summary {
+        try database.read { db in
+            guard let row = try db.queryFirst("SELECT code, name, level FROM agencies WHERE code = ?", [code]) else {
+                throw RegistryError.notFound("No agency has the code '\(code)'.")
+            }
+            let totals = try db.queryFirst("""
+                SELECT count(*) AS n, coalesce(sum(whole_life_cost_cents), 0) AS cost, coalesce(sum(spend_to_date_cents), 0) AS spend
+                FROM projects WHERE agency_code = ? AND status != 'proposed'
+                """, [code])
+            return Summary(agency: Self.agency(row), projectCount: totals?.int("n") ?? 0,
+                           wholeLifeCost: Money(minorUnits: totals?.int64("cost") ?? 0),
+                           spendToDate: Money(minorUnits: totals?.int64("spend") ?? 0))
+        }
+    }
+
+    static func agency(_ row: SQLiteRow) -> Agency {
+        Agency(code: row.string("code") ?? "", name: row.string("name") ?? "",
+               level: GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national)
+    }
+}

@@ -1,0 +1,35 @@
+import JSON
+import SQLiteDatabase
+
+/// Thresholds over time. New ones are added with an effective date; none is changed or removed,
+/// so what a project owed on any past day can still be told.
+public struct Thresholds: Sendable {
+    let database: SQLiteDatabase
+    let clock: RegistryClock
+
+    public func schedule() throws -> ThresholdSchedule {
+        ThresholdSchedule(try database.read { db in
+            try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds ORDER BY effective_from, id").compactMap(Self.threshold)
+        })
+    }
+
+    public func add(_ threshold: Threshold, by actor: Principal) throws {
+        let now = clock.timestamp()
+        try database.write { db in
+            try db.execute("INSERT INTO thresholds (kind, amount_cents, effective_from, scope, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                           [threshold.kind.rawValue, threshold.amount.minorUnits, threshold.effectiveFrom.description,
+                            threshold.scope?.rawValue, now, actor.auditName])
+            try AuditTrail.record(db, at: now, actor: actor, action: "threshold.create", entity: "threshold", entityID: String(db.lastInsertRowID),
+                                  after: .object([
+                                    "kind": .string(threshold.kind.rawValue), "amount": .number(threshold.amount.decimalString),
+                                    "effective_from": .string(threshold.effectiveFrom.description),
+                                    "scope": threshold.scope.map { .string($0.rawValue) } ?? .null]))
+        }
+    }
+
+    static func threshold(_ row: SQLiteRow) -> Threshold? {
+        guard let kind = Threshold.Kind(rawValue: row.string("kind") ?? ""), let cents = row.int64("amount_cents"),
+              let from = LocalDate(row.string("effective_from") ?? "") else { return nil }
+        return Threshold(kind: kind, amount: Money(minorUnits: cents), effectiveFrom: from, scope: row.string("scope").flatMap(GovernmentLevel.init(rawValue:)))
+    }
+}
