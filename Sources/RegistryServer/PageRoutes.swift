@@ -2,8 +2,11 @@ import HTTPServer
 
 /// The HTML dashboard. For now, the landing page that the dashboard will grow from.
 struct PageRoutes {
-    func register(in router: inout Router) {
-        router.get("/") { _ in
+    func register(in api: inout APIBuilder) {
+        api.add(APIOperation(
+            method: .GET, path: "/", id: "dashboard", summary: "The dashboard's front page (HTML).", tag: "Dashboard", access: .everyone,
+            responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil)])
+        ) { _ in
             HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: HTMLLayout.page(
                 title: "Portfolio Registry",
                 main: """

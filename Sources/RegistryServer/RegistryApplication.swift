@@ -1,8 +1,10 @@
 import HTTPServer
+import JSON
 import Logging
+import Registry
 
-/// The registry's HTTP face: which routes exist and what answers them.
-/// Built once at start-up; the router is immutable while serving.
+/// The registry's HTTP face: which routes exist, what answers them, and the OpenAPI
+/// document that describes exactly those. Built once at start-up; immutable while serving.
 public struct RegistryApplication: Sendable {
     public struct Resources: Sendable {
         /// The folder holding `app.css` and the other static files.
@@ -12,13 +14,23 @@ public struct RegistryApplication: Sendable {
 
     public let router: Router
     public let metrics: ServerMetrics
+    /// The OpenAPI document, built from the same operations as the router.
+    public let openAPI: JSONValue
 
-    public init(resources: Resources, metrics: ServerMetrics = ServerMetrics()) {
+    public init(storage: RegistryStorage, resources: Resources, metrics: ServerMetrics = ServerMetrics()) {
         self.metrics = metrics
-        var router = Router()
-        OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &router)
-        PageRoutes().register(in: &router)
-        self.router = router
+        var api = APIBuilder()
+        let access = AccessControl(tokens: storage.tokens)
+        OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &api)
+        PageRoutes().register(in: &api)
+        AdministrationRoutes(storage: storage, access: access).register(in: &api)
+        let document = OpenAPIDocument.build(api.operations + [OperationsRoutes.openAPIOperation])
+        let body = Array(document.serialized.utf8)
+        api.add(OperationsRoutes.openAPIOperation) { _ in
+            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
+        }
+        self.openAPI = document
+        self.router = api.router
     }
 
     /// API paths answer problem+json (RFC 9457); pages answer a small HTML page.

@@ -109,7 +109,7 @@ struct Serve: ParsableCommand {
         let registryStorage = try storage.open(resources)
         for name in registryStorage.appliedMigrations { logger.info("applied migration \(name)") }
 
-        let application = RegistryApplication(resources: .init(publicDirectory: resources.publicFiles))
+        let application = RegistryApplication(storage: registryStorage, resources: .init(publicDirectory: resources.publicFiles))
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
         let boundPort = try server.start()
         LogSink.shared.flush()

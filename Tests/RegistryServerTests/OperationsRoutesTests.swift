@@ -7,32 +7,6 @@ import Testing
 
 /// The registry's operational endpoints against a real server on an ephemeral port.
 @Suite(.serialized) struct OperationsRoutesTests {
-    final class RunningRegistry {
-        let server: HTTPServer
-        let port: Int
-
-        init() throws {
-            let publicDirectory = URL(fileURLWithPath: #filePath)
-                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Public").path
-            let application = RegistryApplication(resources: .init(publicDirectory: publicDirectory))
-            var configuration = HTTPServerConfiguration()
-            configuration.port = 0
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            server = application.makeServer(configuration: configuration, logger: logger)
-            port = try server.start()
-        }
-
-        deinit { server.shutdown() }
-
-        func get(_ target: String, _ headers: String = "") throws -> RawClient.Response {
-            let client = try RawClient(port: port)
-            try client.send("GET \(target) HTTP/1.1\r\nHost: registry\r\n\(headers)\r\n")
-            return try client.readResponse()
-        }
-    }
-
     @Test func healthIsOK() throws {
         let registry = try RunningRegistry()
         let response = try registry.get("/healthz")
@@ -65,7 +39,7 @@ import Testing
         let css = try registry.get("/static/app.css")
         #expect(css.status == 200)
         let etag = try #require(css.header("ETag"))
-        #expect(try registry.get("/static/app.css", "If-None-Match: \(etag)\r\n").status == 304)
+        #expect(try registry.get("/static/app.css", "If-None-Match: \(etag)").status == 304)
         #expect(try registry.get("/static/../Package.swift").status == 404)
         #expect(try registry.get("/static/%2e%2e/Package.swift").status == 404)
     }
@@ -83,5 +57,11 @@ import Testing
         #expect(page.status == 404)
         #expect(page.header("Content-Type") == "text/html; charset=utf-8")
         #expect(page.text.contains("<h1>Not Found</h1>"))
+    }
+}
+
+extension RunningRegistry {
+    func get(_ target: String, _ header: String? = nil) throws -> RawClient.Response {
+        try request("GET", target, headers: header.map { [$0] } ?? []).response
     }
 }

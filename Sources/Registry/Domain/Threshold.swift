@@ -38,4 +38,10 @@ public struct ThresholdSchedule: Sendable, Equatable {
             return a.effectiveFrom < b.effectiveFrom
         }
     }
+
+    /// Whether `threshold` is the one in force on `date` for some level it applies to.
+    public func isInForce(_ threshold: Threshold, on date: LocalDate) -> Bool {
+        let levels = threshold.scope.map { [$0] } ?? GovernmentLevel.allCases
+        return levels.contains { inForce(threshold.kind, on: date, level: $0) == threshold }
+    }
 }

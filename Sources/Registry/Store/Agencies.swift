@@ -13,12 +13,16 @@ public struct Agencies: Sendable {
         public var spendToDate: Money
     }
 
-    /// Codes are short upper-case identifiers such as `MINFIN`.
+    /// Codes are short upper-case identifiers such as `MINFIN`; nil when `code` is one.
+    public static func codeProblem(_ code: String) -> String? {
+        let valid = (2...32).contains(code.count)
+            && code.allSatisfy { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "-" || $0 == "_" }
+        return valid ? nil : "must be 2–32 characters: capital letters, digits, '-' or '_'"
+    }
+
     public static func validate(_ agency: Agency) -> [FieldError] {
         var errors: [FieldError] = []
-        let codeOK = (2...32).contains(agency.code.count)
-            && agency.code.allSatisfy { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "-" || $0 == "_" }
-        if !codeOK { errors.append(FieldError("code", "must be 2–32 characters: capital letters, digits, '-' or '_'")) }
+        if let problem = codeProblem(agency.code) { errors.append(FieldError("code", problem)) }
         if agency.name.trimmingSpaces.isEmpty { errors.append(FieldError("name", "must not be empty")) }
         if agency.name.count > 200 { errors.append(FieldError("name", "must be at most 200 characters")) }
         return errors

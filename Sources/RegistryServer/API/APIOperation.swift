@@ -1,0 +1,99 @@
+import HTTPServer
+import JSON
+
+/// One endpoint as the OpenAPI document describes it. Routes are registered through these
+/// descriptions, so the router and `/openapi.json` cannot drift apart.
+struct APIOperation {
+    enum Access: String {
+        case everyone = "public"
+        case agency
+        case centre
+        case agencyOrCentre = "agency or centre"
+    }
+
+    struct Parameter {
+        var name: String
+        var location: String // "path" or "query"
+        var description: String
+        var schema: JSONValue
+        var required: Bool { location == "path" }
+    }
+
+    struct Response {
+        var status: Int
+        var description: String
+        var contentType: String?
+        var schema: JSONValue?
+    }
+
+    var method: HTTPMethod
+    var path: String
+    var id: String
+    var summary: String
+    var tag: String
+    var access: Access
+    var parameters: [Parameter] = []
+    var requestSchema: JSONValue?
+    var responses: [Response]
+}
+
+/// The routes of the application and their descriptions, built together.
+struct APIBuilder {
+    private(set) var router = Router()
+    private(set) var operations: [APIOperation] = []
+
+    mutating func add(_ operation: APIOperation, _ handler: @escaping HTTPHandler) {
+        // The router spells a catch-all `{name...}`; OpenAPI knows only `{name}`.
+        router.add(operation.method, operation.path, handler)
+        operations.append(operation)
+    }
+}
+
+/// Schema fragments shared by the operations.
+enum Schema {
+    static func ref(_ name: String) -> JSONValue { .object(["$ref": .string("#/components/schemas/\(name)")]) }
+    static let string: JSONValue = .object(["type": .string("string")])
+    static let date: JSONValue = .object(["type": .string("string"), "format": .string("date")])
+    static let dateTime: JSONValue = .object(["type": .string("string"), "format": .string("date-time")])
+    static let integer: JSONValue = .object(["type": .string("integer")])
+    static let boolean: JSONValue = .object(["type": .string("boolean")])
+    static let money: JSONValue = .object([
+        "type": .string("number"), "minimum": .integer(0), "multipleOf": .number("0.01"),
+        "description": .string("Whole currency units with at most 2 decimals."),
+    ])
+
+    static func enumeration(_ values: [String]) -> JSONValue {
+        .object(["type": .string("string"), "enum": .array(values.map { .string($0) })])
+    }
+
+    static func nullable(_ schema: JSONValue) -> JSONValue { .object(["oneOf": .array([schema, .object(["type": .string("null")])])]) }
+
+    static func array(_ items: JSONValue) -> JSONValue { .object(["type": .string("array"), "items": items]) }
+
+    static func object(_ properties: [(String, JSONValue)], required: [String] = [], closed: Bool = true) -> JSONValue {
+        var object: JSONObject = ["type": .string("object"), "properties": .object(JSONObject(properties))]
+        if !required.isEmpty { object["required"] = .array(required.map { .string($0) }) }
+        if closed { object["additionalProperties"] = .bool(false) }
+        return .object(object)
+    }
+
+    static func list(of item: JSONValue) -> JSONValue {
+        object([("items", array(item)), ("next_cursor", nullable(string))], required: ["items", "next_cursor"])
+    }
+}
+
+extension APIOperation.Response {
+    static func json(_ status: Int, _ description: String, _ schema: JSONValue) -> Self {
+        .init(status: status, description: description, contentType: "application/json", schema: schema)
+    }
+
+    static func problem(_ status: Int, _ description: String) -> Self {
+        .init(status: status, description: description, contentType: "application/problem+json", schema: Schema.ref("Problem"))
+    }
+
+    static let badRequest = problem(400, "The body is not valid JSON, or has a key the schema does not know.")
+    static let unauthorized = problem(401, "No valid bearer token.")
+    static let forbidden = problem(403, "The token may not do this.")
+    static let notFound = problem(404, "No such resource.")
+    static let invalid = problem(422, "A field is missing or out of range; `errors` names each.")
+}

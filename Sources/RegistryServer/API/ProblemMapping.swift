@@ -1,0 +1,42 @@
+import HTTPServer
+import JSON
+import Registry
+
+/// The one place where the registry's refusals become HTTP statuses and problem documents.
+enum ProblemMapping {
+    static func httpError(_ error: RegistryError) -> HTTPError {
+        switch error {
+        case .invalid(let fields):
+            let names = fields.map(\.field).joined(separator: ", ")
+            let list = JSONValue.array(fields.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            return HTTPError(.unprocessableContent, type: "/problems/invalid-fields", title: "Invalid fields",
+                             detail: fields.map { "\($0.field): \($0.message)" }.joined(separator: "; "),
+                             extensions: [("errors", list.serialized), ("fields", JSONValue.string(names).serialized)])
+        case .malformed(let detail):
+            return HTTPError(.badRequest, detail: detail)
+        case .notFound(let detail):
+            return HTTPError(.notFound, detail: detail)
+        case .conflict(let detail):
+            return HTTPError(.conflict, detail: detail)
+        case .blockedByRules(let detail, let findings):
+            return HTTPError(.conflict, type: "/problems/rules-blocked", title: "Blocked by the rules", detail: detail,
+                             extensions: [("findings", JSONValue.array(findings.map(Representation.finding)).serialized)])
+        case .unauthenticated:
+            return HTTPError(.unauthorized, detail: "A valid bearer token is needed: Authorization: Bearer TOKEN.",
+                             headers: HTTPHeaders([("WWW-Authenticate", "Bearer realm=\"portfolio-registry\"")]))
+        case .forbidden(let detail):
+            return HTTPError(.forbidden, detail: detail)
+        case .stale(let detail):
+            return HTTPError(.preconditionFailed, detail: detail)
+        }
+    }
+
+    /// Runs a handler body, turning registry refusals into HTTP errors; HTTP errors pass through.
+    static func handle(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {
+        do {
+            return try body()
+        } catch let error as RegistryError {
+            throw httpError(error)
+        }
+    }
+}

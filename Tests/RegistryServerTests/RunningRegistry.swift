@@ -1,0 +1,69 @@
+import Foundation
+import HTTPServer
+import HTTPTestSupport
+import JSON
+import Logging
+import Registry
+import RegistryServer
+
+/// A real registry server on an ephemeral port, over a fresh database migrated from the
+/// repository's Migrations/, with a centre token at hand.
+final class RunningRegistry {
+    let storage: RegistryStorage
+    let application: RegistryApplication
+    let server: HTTPServer
+    let port: Int
+    let directory: URL
+    let centreToken: String
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
+                                           migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path)
+        application = RegistryApplication(storage: storage, resources: .init(publicDirectory: Self.repository.appendingPathComponent("Public").path))
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        server = application.makeServer(configuration: configuration, logger: logger)
+        port = try server.start()
+        centreToken = try storage.tokens.issue(.centre, by: .commandLine)
+    }
+
+    deinit {
+        server.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Creates an agency and returns a token for it.
+    func agency(_ code: String, level: GovernmentLevel = .national) throws -> String {
+        try storage.agencies.create(Agency(code: code, name: "Agency \(code)", level: level), by: .commandLine)
+        return try storage.tokens.issue(.agency(code), by: .commandLine)
+    }
+
+    struct Reply {
+        let response: RawClient.Response
+        var status: Int { response.status }
+        var json: JSONValue? { try? JSONParser.parse(response.body) }
+        subscript(key: String) -> JSONValue? {
+            if case .object(let object)? = json { return object[key] }
+            return nil
+        }
+    }
+
+    func request(_ method: String, _ target: String, token: String? = nil, body: String? = nil,
+                 headers: [String] = [], contentType: String = "application/json") throws -> Reply {
+        let client = try RawClient(port: port)
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: registry\r\nConnection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        for header in headers { head += header + "\r\n" }
+        if let body {
+            head += "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n"
+        }
+        try client.send(head + "\r\n" + (body ?? ""))
+        return Reply(response: try client.readResponse(bodyExpected: method != "HEAD"))
+    }
+}
