@@ -11,6 +11,9 @@ public final class RegistryStorage: Sendable {
     public var agencies: Agencies { Agencies(database: database, clock: clock) }
     public var tokens: AccessTokens { AccessTokens(database: database, clock: clock) }
     public var thresholds: Thresholds { Thresholds(database: database, clock: clock) }
+    public var projects: Projects { Projects(database: database, clock: clock) }
+    public var businessCases: BusinessCases { BusinessCases(database: database, clock: clock) }
+    public var compliance: Compliance { Compliance(database: database, clock: clock) }
 
     private init(database: SQLiteDatabase, clock: RegistryClock, appliedMigrations: [String]) {
         self.database = database

@@ -1,0 +1,30 @@
+import SQLiteDatabase
+
+/// What the rules say about a stored project today: its obligations and findings.
+public struct Assessment: Sendable, Equatable {
+    public var obligations: Obligations
+    public var findings: [Finding]
+}
+
+/// Gathers a project's rule context (agency level, thresholds, latest business case) and
+/// asks the one rules engine.
+public struct Compliance: Sendable {
+    let database: SQLiteDatabase
+    let clock: RegistryClock
+
+    public func context(for project: StoredProject) throws -> RuleContext {
+        try database.read { db in
+            let level = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?
+                .string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
+            let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
+            let businessCase = try BusinessCases.latest(db, projectID: project.id)?.businessCase
+            return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
+                               thresholds: thresholds, today: clock.today())
+        }
+    }
+
+    public func assess(_ project: StoredProject) throws -> Assessment {
+        let context = try context(for: project)
+        return Assessment(obligations: RulesEngine.obligations(for: context), findings: RulesEngine.findings(for: context))
+    }
+}

@@ -1,0 +1,155 @@
+import JSON
+import SQLiteDatabase
+
+/// A project as stored: the agency's record plus what the registry keeps about it.
+public struct StoredProject: Sendable, Equatable {
+    public var id: Int64
+    public var agency: String
+    public var record: ProjectRecord
+    public var status: ProjectStatus
+    public var statusBeforeHold: ProjectStatus?
+    public var version: Int
+    public var createdAt: String
+    public var updatedAt: String
+
+    /// Strong validator of this version of the project.
+    public var etag: String { "\"\(id)-\(version)\"" }
+
+    /// What the audit trail records as the project's state.
+    public var snapshot: JSONValue {
+        var object = record.json
+        object["status"] = .string(status.rawValue)
+        object["version"] = .integer(version)
+        return .object(object)
+    }
+}
+
+/// Projects: created and changed by their agency, in one transaction with their parts
+/// (roles, systems, datasets, milestones) and their audit event.
+public struct Projects: Sendable {
+    let database: SQLiteDatabase
+    let clock: RegistryClock
+
+    public func create(_ record: ProjectRecord, agency: String, by actor: Principal) throws -> StoredProject {
+        let now = clock.timestamp()
+        return try database.write { db in
+            guard try db.queryFirst("SELECT code FROM agencies WHERE code = ?", [agency]) != nil else {
+                throw RegistryError.invalid([FieldError("agency", "no agency has the code '\(agency)'")])
+            }
+            if let existing = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, record.externalID]) {
+                throw RegistryError.conflict("Agency \(agency) already has a project with external_id '\(record.externalID)' (/api/v1/projects/\(existing.int64("id") ?? 0)).")
+            }
+            try db.execute("""
+                INSERT INTO projects (agency_code, external_id, title, description, category, status, whole_life_cost_cents,
+                    spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role,
+                    owner_email, version, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                """, [agency] + Self.columns(record) + [now, now])
+            let id = db.lastInsertRowID
+            try Self.writeParts(db, id: id, record: record)
+            let project = StoredProject(id: id, agency: agency, record: record, status: .proposed, statusBeforeHold: nil,
+                                        version: 1, createdAt: now, updatedAt: now)
+            try AuditTrail.record(db, at: now, actor: actor, action: "project.create", entity: "project", entityID: String(id),
+                                  projectID: id, after: project.snapshot)
+            return project
+        }
+    }
+
+    /// Replaces the agency's record (status and bookkeeping stay). `expectedVersion` guards
+    /// against overwriting a change the client has not seen.
+    public func replace(id: Int64, with record: ProjectRecord, expectedVersion: Int?, by actor: Principal) throws -> StoredProject {
+        let now = clock.timestamp()
+        return try database.write { db in
+            guard let current = try Self.load(db, id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+            if let expectedVersion, expectedVersion != current.version {
+                throw RegistryError.stale("The project is at version \(current.version), not \(expectedVersion); read it again and reapply the change.")
+            }
+            if record.externalID != current.record.externalID,
+               try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ? AND id != ?", [current.agency, record.externalID, id]) != nil {
+                throw RegistryError.conflict("Agency \(current.agency) already has a project with external_id '\(record.externalID)'.")
+            }
+            try db.execute("""
+                UPDATE projects SET external_id = ?, title = ?, description = ?, category = ?, whole_life_cost_cents = ?,
+                    spend_to_date_cents = ?, start_date = ?, planned_end_date = ?, forecast_end_date = ?, risk_rating = ?,
+                    owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?
+                WHERE id = ?
+                """, Self.columns(record) + [now, id])
+            for table in ["project_roles", "project_systems", "project_datasets", "milestones"] {
+                try db.execute("DELETE FROM \(table) WHERE project_id = ?", [id])
+            }
+            try Self.writeParts(db, id: id, record: record)
+            var updated = current
+            updated.record = record
+            updated.version += 1
+            updated.updatedAt = now
+            try AuditTrail.record(db, at: now, actor: actor, action: "project.update", entity: "project", entityID: String(id),
+                                  projectID: id, before: current.snapshot, after: updated.snapshot)
+            return updated
+        }
+    }
+
+    public func get(id: Int64) throws -> StoredProject? {
+        try database.read { try Self.load($0, id: id) }
+    }
+
+    public func find(agency: String, externalID: String) throws -> StoredProject? {
+        try database.read { db in
+            guard let row = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, externalID]),
+                  let id = row.int64("id") else { return nil }
+            return try Self.load(db, id: id)
+        }
+    }
+
+    // MARK: - Rows
+
+    static func columns(_ record: ProjectRecord) -> [any SQLiteBindable] {
+        [record.externalID, record.title, record.description, record.category, record.wholeLifeCost.minorUnits,
+         record.spendToDate?.minorUnits, record.startDate?.description, record.plannedEndDate.description,
+         record.forecastEndDate?.description, record.riskRating, record.owner?.name, record.owner?.role, record.owner?.email]
+    }
+
+    static func writeParts(_ db: SQLiteConnection, id: Int64, record: ProjectRecord) throws {
+        for (position, role) in record.roles.enumerated() {
+            try db.execute("INSERT INTO project_roles (project_id, position, party, responsibility, description) VALUES (?, ?, ?, ?, ?)",
+                           [id, position, role.party, role.responsibility.rawValue, role.description])
+        }
+        for (position, name) in record.systems.enumerated() {
+            try db.execute("INSERT INTO project_systems (project_id, position, name) VALUES (?, ?, ?)", [id, position, name])
+        }
+        for (position, name) in record.datasets.enumerated() {
+            try db.execute("INSERT INTO project_datasets (project_id, position, name) VALUES (?, ?, ?)", [id, position, name])
+        }
+        for (position, milestone) in record.milestones.enumerated() {
+            try db.execute("INSERT INTO milestones (project_id, position, name, baseline_date, forecast_date, actual_date) VALUES (?, ?, ?, ?, ?, ?)",
+                           [id, position, milestone.name, milestone.baselineDate?.description, milestone.forecastDate?.description,
+                            milestone.actualDate?.description])
+        }
+    }
+
+    static func load(_ db: SQLiteConnection, id: Int64) throws -> StoredProject? {
+        guard let row = try db.queryFirst("SELECT * FROM projects WHERE id = ?", [id]) else { return nil }
+        let date = { (name: String) in row.string(name).flatMap(LocalDate.init) }
+        var record = ProjectRecord(
+            externalID: row.string("external_id") ?? "", title: row.string("title") ?? "", description: row.string("description"),
+            category: row.string("category"), wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
+            spendToDate: row.int64("spend_to_date_cents").map(Money.init(minorUnits:)), startDate: date("start_date"),
+            plannedEndDate: date("planned_end_date") ?? LocalDate(daysSinceEpoch: 0), forecastEndDate: date("forecast_end_date"),
+            riskRating: row.int("risk_rating"),
+            owner: row.string("owner_name").map { ProjectOwner(name: $0, role: row.string("owner_role"), email: row.string("owner_email")) })
+        record.roles = try db.query("SELECT party, responsibility, description FROM project_roles WHERE project_id = ? ORDER BY position", [id]).map {
+            ProjectRole(party: $0.string("party") ?? "", responsibility: Responsibility(rawValue: $0.string("responsibility") ?? "") ?? .informed,
+                        description: $0.string("description"))
+        }
+        record.systems = try db.query("SELECT name FROM project_systems WHERE project_id = ? ORDER BY position", [id]).compactMap { $0.string("name") }
+        record.datasets = try db.query("SELECT name FROM project_datasets WHERE project_id = ? ORDER BY position", [id]).compactMap { $0.string("name") }
+        record.milestones = try db.query("SELECT * FROM milestones WHERE project_id = ? ORDER BY position", [id]).map { m in
+            Milestone(name: m.string("name") ?? "", baselineDate: m.string("baseline_date").flatMap(LocalDate.init),
+                      forecastDate: m.string("forecast_date").flatMap(LocalDate.init), actualDate: m.string("actual_date").flatMap(LocalDate.init))
+        }
+        return StoredProject(
+            id: id, agency: row.string("agency_code") ?? "", record: record,
+            status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
+            statusBeforeHold: row.string("status_before_hold").flatMap(ProjectStatus.init(rawValue:)),
+            version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "")
+    }
+}
