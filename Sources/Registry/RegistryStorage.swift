@@ -14,6 +14,10 @@ public final class RegistryStorage: Sendable {
     public var projects: Projects { Projects(database: database, clock: clock) }
     public var businessCases: BusinessCases { BusinessCases(database: database, clock: clock) }
     public var compliance: Compliance { Compliance(database: database, clock: clock) }
+    public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
+    public var idempotencyKeys: IdempotencyKeys { IdempotencyKeys(database: database, clock: clock) }
+    /// The registry's one currency (ISO 4217); amounts are in its units.
+    public var currency: String { "EUR" }
 
     private init(database: SQLiteDatabase, clock: RegistryClock, appliedMigrations: [String]) {
         self.database = database

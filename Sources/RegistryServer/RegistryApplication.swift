@@ -24,6 +24,7 @@ public struct RegistryApplication: Sendable {
         OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &api)
         PageRoutes().register(in: &api)
         AdministrationRoutes(storage: storage, access: access).register(in: &api)
+        ProjectRoutes(storage: storage, access: access).register(in: &api)
         let document = OpenAPIDocument.build(api.operations + [OperationsRoutes.openAPIOperation])
         let body = Array(document.serialized.utf8)
         api.add(OperationsRoutes.openAPIOperation) { _ in

@@ -10,10 +10,10 @@ public enum ProjectInput {
 
     /// `extraKeys` are accepted and left to the caller (e.g. `agency` when the centre creates).
     public static func read(_ object: JSONObject, extraKeys: Set<String> = []) throws(RegistryError) -> ProjectRecord {
-        var body = try FieldReader(object, path: "", allowed: keys.union(extraKeys))
         if object["status"] != nil {
             throw RegistryError.invalid([FieldError("status", "cannot be changed here; use POST /api/v1/projects/{id}/transitions")])
         }
+        var body = try FieldReader(object, path: "", allowed: keys.union(extraKeys))
         let externalID = body.string("external_id", required: true, maxLength: 100)
         let title = body.string("title", required: true, maxLength: 300)
         let description = body.string("description", maxLength: 20_000)

@@ -153,3 +153,74 @@ public struct Projects: Sendable {
             version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "")
     }
 }
+
+extension Projects {
+    /// Who may take a project where: the agency moves its own project along its life cycle;
+    /// the approval of a submitted project is the centre's decision; either may hold or cancel.
+    public static func mayMove(_ actor: Principal, _ project: StoredProject, to target: ProjectStatus) -> Bool {
+        switch actor {
+        case .centre, .commandLine:
+            return target == .approved || target == .onHold || target == .cancelled || project.status == .onHold
+        case .agency(let code, _):
+            return code == project.agency && target != .approved
+        case .anonymous:
+            return false
+        }
+    }
+
+    /// Moves the project to `target` if its life cycle allows it, the actor may, and no rule
+    /// blocks it; otherwise nothing changes.
+    public func transition(id: Int64, to target: ProjectStatus, reason: String?, by actor: Principal, compliance: Compliance) throws -> StoredProject {
+        let now = clock.timestamp()
+        return try database.write { db in
+            guard let current = try Self.load(db, id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+            guard Self.mayMove(actor, current, to: target) else {
+                throw RegistryError.forbidden(target == .approved
+                    ? "Approving a project is the centre of government's decision."
+                    : "Only agency \(current.agency) may move this project to \(target.rawValue).")
+            }
+            guard current.status.allowsMove(to: target, resumeTo: current.statusBeforeHold) else {
+                let allowed = current.status.allowedTargets(resumeTo: current.statusBeforeHold).map(\.rawValue)
+                let options = allowed.isEmpty ? "; it is closed." : "; it can become: \(allowed.joined(separator: ", "))."
+                throw RegistryError.conflict("A project that is \(current.status.rawValue) cannot become \(target.rawValue)" + options)
+            }
+            // No other write can commit while this transaction holds the writer, so the
+            // context read here is the state the decision applies to.
+            let blockers = RulesEngine.blockers(to: target, context: try compliance.context(for: current))
+            if !blockers.isEmpty {
+                throw RegistryError.blockedByRules("The project cannot become \(target.rawValue) while \(blockers.count == 1 ? "this finding stands" : "these findings stand").", blockers)
+            }
+            let beforeHold: ProjectStatus? = target == .onHold ? current.status : nil
+            try db.execute("UPDATE projects SET status = ?, status_before_hold = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                           [target.rawValue, beforeHold?.rawValue, now, id])
+            var updated = current
+            updated.status = target
+            updated.statusBeforeHold = beforeHold
+            updated.version += 1
+            updated.updatedAt = now
+            var after = updated.snapshot
+            if case .object(var object) = after, let reason { object["reason"] = .string(reason); after = .object(object) }
+            try AuditTrail.record(db, at: now, actor: actor, action: "project.transition", entity: "project", entityID: String(id),
+                                  projectID: id, before: current.snapshot, after: after)
+            return updated
+        }
+    }
+
+    public struct HistoryEvent: Sendable {
+        public var at: String
+        public var actor: String
+        public var action: String
+        public var before: JSONValue?
+        public var after: JSONValue?
+    }
+
+    public func history(id: Int64) throws -> [HistoryEvent] {
+        try database.read { db in
+            try db.query("SELECT at, actor, action, before, after FROM audit_events WHERE project_id = ? ORDER BY id", [id]).map { row in
+                HistoryEvent(at: row.string("at") ?? "", actor: row.string("actor") ?? "", action: row.string("action") ?? "",
+                             before: row.string("before").flatMap { try? JSONParser.parse($0) },
+                             after: row.string("after").flatMap { try? JSONParser.parse($0) })
+            }
+        }
+    }
+}

@@ -77,6 +77,9 @@ enum OpenAPIDocument {
     }
 
     static let components: JSONObject = [
+        "Project": ProjectSchemas.project,
+        "BusinessCaseVersion": ProjectSchemas.businessCaseVersion,
+        "HistoryEvent": ProjectSchemas.historyEvent,
         "Problem": Schema.object([
             ("type", Schema.string), ("title", Schema.string), ("status", Schema.integer), ("detail", Schema.string),
             ("errors", Schema.array(Schema.object([("field", Schema.string), ("message", Schema.string)], required: ["field", "message"]))),

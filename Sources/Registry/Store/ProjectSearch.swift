@@ -1,0 +1,169 @@
+import Foundation
+import JSON
+import SQLiteDatabase
+
+/// How the project list is ordered. Every order ends in the id, so it is total and a cursor
+/// can resume it exactly.
+public enum ProjectSort: String, Sendable, CaseIterable {
+    case id
+    case costAscending = "whole_life_cost"
+    case costDescending = "-whole_life_cost"
+    case updatedAscending = "updated_at"
+    case updatedDescending = "-updated_at"
+    case title
+
+    var column: String {
+        switch self {
+        case .id: "id"
+        case .costAscending, .costDescending: "whole_life_cost_cents"
+        case .updatedAscending, .updatedDescending: "updated_at"
+        case .title: "title"
+        }
+    }
+
+    var descending: Bool { self == .costDescending || self == .updatedDescending }
+}
+
+public struct ProjectQuery: Sendable {
+    public var agency: String?
+    public var status: ProjectStatus?
+    public var category: String?
+    public var minCost: Money?
+    public var maxCost: Money?
+    public var riskRating: Int?
+    /// Only projects with a finding of this rule.
+    public var rule: RuleID?
+    /// Only projects at or above this threshold today.
+    public var aboveThreshold: Threshold.Kind?
+    /// Full-text search over titles and descriptions.
+    public var text: String?
+    public var sort: ProjectSort = .id
+    public var limit: Int = 50
+    public var cursor: String?
+
+    public init() {}
+}
+
+/// The project list: filters in SQL where the data allows, the rules engine where findings
+/// decide, keyset pagination so that pages neither repeat nor skip while records are added.
+public struct ProjectSearch: Sendable {
+    let database: SQLiteDatabase
+    let compliance: Compliance
+
+    public struct Page: Sendable {
+        public var items: [(project: StoredProject, assessment: Assessment)]
+        public var nextCursor: String?
+    }
+
+    public static let maximumLimit = 500
+
+    public func search(_ query: ProjectQuery, viewer: Principal) throws -> Page {
+        var position = try query.cursor.map { try Self.decodeCursor($0, sort: query.sort) }
+        var items: [(StoredProject, Assessment)] = []
+        let needsRules = query.rule != nil || query.aboveThreshold != nil
+        let batch = needsRules ? 200 : query.limit + 1
+        while true {
+            let (sql, arguments) = Self.sql(query, viewer: viewer, after: position, limit: batch)
+            let candidates = try database.read { db in
+                try db.query(sql, arguments).compactMap { row -> (Int64, SQLiteValue)? in
+                    guard let id = row.int64("id") else { return nil }
+                    return (id, row["sort_value"])
+                }
+            }
+            for (id, sortValue) in candidates {
+                guard let project = try database.read({ try Projects.load($0, id: id) }) else { continue }
+                let assessment = try compliance.assess(project)
+                position = (sortValue, id)
+                if let rule = query.rule, !assessment.findings.contains(where: { $0.rule == rule }) { continue }
+                if let kind = query.aboveThreshold {
+                    let above = kind == .businessCase ? assessment.obligations.businessCaseRequired : assessment.obligations.centralReviewRequired
+                    if !above { continue }
+                }
+                if items.count == query.limit {
+                    // One more exists: the page ends at the last item returned.
+                    let last = items[items.count - 1].0
+                    return Page(items: items, nextCursor: Self.encodeCursor(sort: query.sort, value: Self.sortValue(last, query.sort), id: last.id))
+                }
+                items.append((project, assessment))
+            }
+            if candidates.count < batch { return Page(items: items, nextCursor: nil) }
+        }
+    }
+
+    static func sortValue(_ project: StoredProject, _ sort: ProjectSort) -> SQLiteValue {
+        switch sort {
+        case .id: .integer(project.id)
+        case .costAscending, .costDescending: .integer(project.record.wholeLifeCost.minorUnits)
+        case .updatedAscending, .updatedDescending: .text(project.updatedAt)
+        case .title: .text(project.record.title)
+        }
+    }
+
+    static func sql(_ query: ProjectQuery, viewer: Principal, after position: (SQLiteValue, Int64)?, limit: Int) -> (String, [any SQLiteBindable]) {
+        var conditions: [String] = []
+        var arguments: [any SQLiteBindable] = []
+        // Drafts are seen only by their agency and the centre.
+        switch viewer {
+        case .centre, .commandLine: break
+        case .agency(let code, _): conditions.append("(p.status != 'proposed' OR p.agency_code = ?)"); arguments.append(code)
+        case .anonymous: conditions.append("p.status != 'proposed'")
+        }
+        if let agency = query.agency { conditions.append("p.agency_code = ?"); arguments.append(agency) }
+        if let status = query.status { conditions.append("p.status = ?"); arguments.append(status.rawValue) }
+        if let category = query.category { conditions.append("p.category = ?"); arguments.append(category) }
+        if let minCost = query.minCost { conditions.append("p.whole_life_cost_cents >= ?"); arguments.append(minCost.minorUnits) }
+        if let maxCost = query.maxCost { conditions.append("p.whole_life_cost_cents <= ?"); arguments.append(maxCost.minorUnits) }
+        if let risk = query.riskRating { conditions.append("p.risk_rating = ?"); arguments.append(risk) }
+        if let text = query.text {
+            conditions.append("p.id IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?)")
+            arguments.append(Self.ftsQuery(text))
+        }
+        let column = "p." + query.sort.column
+        if let (value, id) = position {
+            conditions.append("(\(column), p.id) \(query.sort.descending ? "<" : ">") (?, ?)")
+            arguments.append(value)
+            arguments.append(id)
+        }
+        let order = query.sort.descending ? "DESC" : "ASC"
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT p.id, \(column) AS sort_value FROM projects p \(whereClause) ORDER BY \(column) \(order), p.id \(order) LIMIT ?",
+                arguments + [limit])
+    }
+
+    /// Each word a prefix match, all required; FTS5 syntax in the input is not interpreted.
+    static func ftsQuery(_ text: String) -> String {
+        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        guard !words.isEmpty else { return "\"\"" }
+        return words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+    }
+
+    static func encodeCursor(sort: ProjectSort, value: SQLiteValue, id: Int64) -> String {
+        let encodedValue: JSONValue
+        switch value {
+        case .integer(let number): encodedValue = .integer(number)
+        case .text(let text): encodedValue = .string(text)
+        default: encodedValue = .null
+        }
+        let json = JSONValue.array([.string(sort.rawValue), encodedValue, .integer(id)]).serialized
+        return Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeCursor(_ cursor: String, sort: ProjectSort) throws(RegistryError) -> (SQLiteValue, Int64) {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let value = try? JSONParser.parse([UInt8](data)),
+              case .array(let parts) = value, parts.count == 3, case .string(let sortName) = parts[0],
+              case .number(let idText) = parts[2], let id = Int64(idText) else {
+            throw RegistryError.malformed("The cursor is not one this server gave out.")
+        }
+        guard sortName == sort.rawValue else {
+            throw RegistryError.malformed("The cursor belongs to sort=\(sortName); keep the same sort while paging.")
+        }
+        switch parts[1] {
+        case .number(let text): return (.integer(Int64(text) ?? 0), id)
+        case .string(let text): return (.text(text), id)
+        default: throw RegistryError.malformed("The cursor is not one this server gave out.")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import JSON
+import Registry
+
+/// JSON schemas of projects and business cases, for the OpenAPI document.
+enum ProjectSchemas {
+    static func inputProperties(withAgency: Bool) -> [(String, JSONValue)] {
+        let text = Schema.nullable(Schema.string)
+        let date = Schema.nullable(Schema.date)
+        var properties: [(String, JSONValue)] = []
+        if withAgency { properties.append(("agency", Schema.string)) }
+        properties += [
+            ("external_id", Schema.string), ("title", Schema.string), ("description", text), ("category", text),
+            ("whole_life_cost", Schema.money), ("spend_to_date", Schema.nullable(Schema.money)), ("start_date", date),
+            ("planned_end_date", Schema.date), ("forecast_end_date", date),
+            ("risk_rating", Schema.nullable(.object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(5)]))),
+            ("owner", Schema.nullable(Schema.object([("name", Schema.string), ("role", text), ("email", text)], required: ["name"]))),
+            ("roles", Schema.array(Schema.object([
+                ("party", Schema.string), ("responsibility", Schema.enumeration(Responsibility.allCases.map(\.rawValue))), ("description", text),
+            ], required: ["party", "responsibility"]))),
+            ("systems", Schema.array(Schema.string)), ("datasets", Schema.array(Schema.string)),
+            ("milestones", Schema.array(Schema.object([
+                ("name", Schema.string), ("baseline_date", date), ("forecast_date", date), ("actual_date", date),
+            ], required: ["name"]))),
+        ]
+        return properties
+    }
+
+    static func input(withAgency: Bool) -> JSONValue {
+        Schema.object(inputProperties(withAgency: withAgency), required: ["external_id", "title", "whole_life_cost", "planned_end_date"])
+    }
+
+    static var project: JSONValue {
+        let properties: [(String, JSONValue)] = [("id", Schema.integer), ("agency", Schema.string)] + inputProperties(withAgency: false) + [
+            ("status", Schema.enumeration(ProjectStatus.allCases.map(\.rawValue))), ("currency", Schema.string), ("version", Schema.integer),
+            ("created_at", Schema.dateTime), ("updated_at", Schema.dateTime),
+            ("obligations", Schema.object([("business_case_required", Schema.boolean), ("central_review_required", Schema.boolean)],
+                                          required: ["business_case_required", "central_review_required"])),
+            ("findings", Schema.array(Schema.ref("Finding"))),
+        ]
+        return Schema.object(properties, required: ["id", "agency", "external_id", "title", "status", "currency", "whole_life_cost",
+                                                    "planned_end_date", "version", "created_at", "updated_at", "obligations", "findings"])
+    }
+
+    static func businessCaseProperties() -> [(String, JSONValue)] {
+        let text = Schema.nullable(Schema.string)
+        let scale = JSONValue.object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(5)])
+        return [
+            ("value", Schema.object([
+                ("economic", Schema.array(Schema.object([("description", Schema.string), ("amount", Schema.money), ("year", Schema.integer)], required: ["description", "amount", "year"]))),
+                ("non_monetary", Schema.array(Schema.object([("description", Schema.string), ("beneficiaries", text)], required: ["description"]))),
+            ])),
+            ("risks", Schema.array(Schema.object([
+                ("description", Schema.string), ("likelihood", scale), ("impact", scale),
+                ("magnitude", .object(["type": .string("integer"), "description": .string("likelihood × impact; computed")])),
+                ("mitigation", text), ("owner", text),
+            ], required: ["description", "likelihood", "impact"]))),
+            ("timeframes", Schema.array(Schema.object([("result", Schema.string), ("by", Schema.date)], required: ["result", "by"]))),
+            ("financial_plan", Schema.array(Schema.object([
+                ("year", Schema.integer), ("kind", Schema.enumeration(BusinessCase.SpendingKind.allCases.map(\.rawValue))), ("amount", Schema.money), ("purpose", text),
+            ], required: ["year", "kind", "amount"]))),
+            ("follow_up", Schema.array(Schema.object([("indicator", Schema.string), ("baseline", text), ("target", Schema.string), ("method", text)], required: ["indicator", "target"]))),
+            ("responsibilities", Schema.array(Schema.object([("party", Schema.string), ("role", Schema.string)], required: ["party", "role"]))),
+            ("milestone_consequences", text),
+            ("stakeholders", Schema.array(Schema.object([
+                ("group", Schema.enumeration(BusinessCase.StakeholderGroup.allCases.map(\.rawValue))), ("how", Schema.string),
+            ], required: ["group", "how"]))),
+            ("options", Schema.array(Schema.object([("name", Schema.string), ("summary", text), ("chosen", Schema.boolean)], required: ["name"]))),
+        ]
+    }
+
+    static var businessCaseVersion: JSONValue {
+        Schema.object(businessCaseProperties() + [
+            ("project_id", Schema.integer), ("version", Schema.integer), ("created_at", Schema.dateTime), ("created_by", Schema.string),
+            ("completeness", Schema.object([("complete", Schema.boolean), ("findings", Schema.array(Schema.ref("Finding")))], required: ["complete", "findings"])),
+        ], required: ["project_id", "version", "created_at", "created_by", "completeness"])
+    }
+
+    static var historyEvent: JSONValue {
+        Schema.object([("at", Schema.dateTime), ("actor", Schema.string), ("action", Schema.string),
+                       ("before", .object(["description": .string("The record before, or null.")])),
+                       ("after", .object(["description": .string("The record after, or null.")]))],
+                      required: ["at", "actor", "action", "before", "after"])
+    }
+}

@@ -1,0 +1,247 @@
+import HTTPServer
+import JSON
+import Registry
+
+/// Projects, their business cases, status transitions, findings and history.
+struct ProjectRoutes {
+    let storage: RegistryStorage
+    let access: AccessControl
+
+    // MARK: - Helpers shared by the handlers
+
+    /// The project if this principal may see it; drafts (`proposed`) are their agency's and the centre's alone.
+    func visibleProject(_ context: RequestContext, _ principal: Principal) throws -> StoredProject {
+        guard let id = Int64(context.parameter("id") ?? ""), let project = try storage.projects.get(id: id) else {
+            throw RegistryError.notFound("No project has the id \(context.parameter("id") ?? "").")
+        }
+        if project.status == .proposed {
+            switch principal {
+            case .centre, .commandLine: break
+            case .agency(let code, _) where code == project.agency: break
+            default: throw RegistryError.notFound("No project has the id \(id).")
+            }
+        }
+        return project
+    }
+
+    /// Changes to a project are its agency's alone.
+    func requireOwner(_ principal: Principal, of project: StoredProject) throws {
+        switch principal {
+        case .anonymous: throw RegistryError.unauthenticated
+        case .agency(let code, _) where code == project.agency: return
+        default: throw RegistryError.forbidden("Only agency \(project.agency) may change this project.")
+        }
+    }
+
+    func view(_ project: StoredProject, _ assessment: Assessment) -> JSONValue {
+        var object: JSONObject = ["id": .integer(project.id), "agency": .string(project.agency)]
+        for (key, value) in project.record.json.members { object[key] = value }
+        object["status"] = .string(project.status.rawValue)
+        object["currency"] = .string(storage.currency)
+        object["version"] = .integer(project.version)
+        object["created_at"] = .string(project.createdAt)
+        object["updated_at"] = .string(project.updatedAt)
+        object["obligations"] = .object([
+            "business_case_required": .bool(assessment.obligations.businessCaseRequired),
+            "central_review_required": .bool(assessment.obligations.centralReviewRequired),
+        ])
+        object["findings"] = .array(assessment.findings.map(Representation.finding))
+        return .object(object)
+    }
+
+    func projectResponse(_ project: StoredProject, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
+        let assessment = try storage.compliance.assess(project)
+        return Representation.response(view(project, assessment), status: status, headers: HTTPHeaders([("ETag", project.etag)] + extraHeaders))
+    }
+
+    /// The version `If-Match` names; nil when absent or `*`. A validator for another version is a 412.
+    func expectedVersion(_ request: HTTPRequest, _ project: StoredProject) throws -> Int? {
+        guard let header = request.headers["If-Match"] else { return nil }
+        let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if tags.contains("*") { return nil }
+        guard tags.contains(project.etag) else {
+            throw RegistryError.stale("If-Match \(header) does not match the project's current ETag \(project.etag); read it again.")
+        }
+        return project.version
+    }
+
+    // MARK: - Routes
+
+    func register(in api: inout APIBuilder) {
+        let routes = self
+        let idParameter = APIOperation.Parameter(name: "id", location: "path", description: "The project's id.", schema: Schema.integer)
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/projects", id: "listProjects", summary: "Projects, filtered, sorted and paged by cursor.",
+            tag: "Projects", access: .everyone, parameters: ProjectListParameters.parameters,
+            responses: [.json(200, "A page of projects; follow next_cursor for the next.", Schema.list(of: Schema.ref("Project"))),
+                        .badRequest, .unauthorized, .invalid])
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.access.principal(context.request)
+                let query = try ProjectListParameters.query(context.query)
+                let page = try routes.storage.search.search(query, viewer: principal)
+                return Representation.response(Representation.list(page.items.map { routes.view($0.project, $0.assessment) }, nextCursor: page.nextCursor))
+            }
+        }
+
+        api.add(APIOperation(
+            method: .POST, path: "/api/v1/projects", id: "createProject",
+            summary: "Register a project (an agency for itself; the centre names `agency`). Idempotency-Key replays the first response.",
+            tag: "Projects", access: .agencyOrCentre,
+            parameters: [.init(name: "Idempotency-Key", location: "header", description: "Makes a retried POST safe: the same key and body return the first response.", schema: Schema.string)],
+            requestSchema: ProjectSchemas.input(withAgency: true),
+            responses: [.json(201, "Created; Location and ETag are set.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden,
+                        .problem(409, "The agency already has a project with this external_id."), .invalid])
+        ) { context in
+            try ProblemMapping.handle { try routes.create(context) }
+        }
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/projects/{id}", id: "getProject", summary: "A project with its obligations and findings. Honours If-None-Match.",
+            tag: "Projects", access: .everyone, parameters: [idParameter],
+            responses: [.json(200, "The project; ETag is set.", Schema.ref("Project")),
+                        .init(status: 304, description: "Not modified (If-None-Match).", contentType: nil, schema: nil), .unauthorized, .notFound])
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.access.principal(context.request)
+                let project = try routes.visibleProject(context, principal)
+                if let tags = context.request.headers["If-None-Match"],
+                   tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == project.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+                    return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", project.etag)]))
+                }
+                return try routes.projectResponse(project)
+            }
+        }
+
+        let writeResponses: [APIOperation.Response] = [
+            .json(200, "The project as changed; ETag is set.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden, .notFound,
+            .problem(409, "Another project of the agency has this external_id."), .problem(412, "If-Match names an older version."), .invalid,
+        ]
+
+        api.add(APIOperation(
+            method: .PUT, path: "/api/v1/projects/{id}", id: "replaceProject", summary: "Replace the agency's record of the project (its agency). Status is changed only by transitions.",
+            tag: "Projects", access: .agency, parameters: [idParameter], requestSchema: ProjectSchemas.input(withAgency: false), responses: writeResponses)
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.access.principal(context.request)
+                let project = try routes.visibleProject(context, principal)
+                try routes.requireOwner(principal, of: project)
+                let expected = try routes.expectedVersion(context.request, project)
+                let body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
+                let record = try ProjectInput.read(body.object)
+                return try routes.projectResponse(try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal))
+            }
+        }
+
+        api.add(APIOperation(
+            method: .PATCH, path: "/api/v1/projects/{id}", id: "patchProject", summary: "Change some fields (JSON Merge Patch, RFC 7386; its agency).",
+            tag: "Projects", access: .agency, parameters: [idParameter],
+            requestSchema: Schema.object(ProjectSchemas.inputProperties(withAgency: false), closed: true), responses: writeResponses)
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.access.principal(context.request)
+                let project = try routes.visibleProject(context, principal)
+                try routes.requireOwner(principal, of: project)
+                let expected = try routes.expectedVersion(context.request, project)
+                let patch = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
+                guard case .object(let merged) = JSONValue.object(project.record.json).applyingMergePatch(.object(patch.object)) else {
+                    throw RegistryError.malformed("The merge patch must be a JSON object.")
+                }
+                let record = try ProjectInput.read(merged)
+                return try routes.projectResponse(try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal))
+            }
+        }
+
+        api.add(APIOperation(
+            method: .POST, path: "/api/v1/projects/{id}/transitions", id: "transitionProject",
+            summary: "Change the project's status. The rules may refuse it (409 with the blocking findings); then nothing changes.",
+            tag: "Projects", access: .agencyOrCentre, parameters: [idParameter],
+            requestSchema: Schema.object([("to", Schema.enumeration(ProjectStatus.allCases.map(\.rawValue))), ("reason", Schema.string)], required: ["to"]),
+            responses: [.json(200, "The project in its new status.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden, .notFound,
+                        .problem(409, "The life cycle does not allow it, or rules block it (`findings`)."), .invalid])
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.access.principal(context.request)
+                guard principal != .anonymous else { throw RegistryError.unauthenticated }
+                let project = try routes.visibleProject(context, principal)
+                var body = try FieldReader.body(of: context.request, allowed: ["to", "reason"])
+                let target = body.choice("to", ProjectStatus.self, required: true)
+                let reason = body.string("reason", maxLength: 2000)
+                try body.finish()
+                let moved = try routes.storage.projects.transition(id: project.id, to: target!, reason: reason, by: principal, compliance: routes.storage.compliance)
+                return try routes.projectResponse(moved)
+            }
+        }
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/projects/{id}/findings", id: "projectFindings", summary: "What the rules find about the project today.",
+            tag: "Projects", access: .everyone, parameters: [idParameter],
+            responses: [.json(200, "The findings.", Schema.object([("items", Schema.array(Schema.ref("Finding")))], required: ["items"])), .unauthorized, .notFound])
+        ) { context in
+            try ProblemMapping.handle {
+                let project = try routes.visibleProject(context, try routes.access.principal(context.request))
+                let assessment = try routes.storage.compliance.assess(project)
+                return Representation.response(.object(["items": .array(assessment.findings.map(Representation.finding))]))
+            }
+        }
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/projects/{id}/history", id: "projectHistory", summary: "Every change to the project, oldest first, with the record before and after.",
+            tag: "Projects", access: .everyone, parameters: [idParameter],
+            responses: [.json(200, "The audit events.", Schema.object([("items", Schema.array(Schema.ref("HistoryEvent")))], required: ["items"])), .unauthorized, .notFound])
+        ) { context in
+            try ProblemMapping.handle {
+                let project = try routes.visibleProject(context, try routes.access.principal(context.request))
+                let items = try routes.storage.projects.history(id: project.id).map { event -> JSONValue in
+                    .object(["at": .string(event.at), "actor": .string(event.actor), "action": .string(event.action),
+                             "before": event.before ?? .null, "after": event.after ?? .null])
+                }
+                return Representation.response(.object(["items": .array(items)]))
+            }
+        }
+
+        BusinessCaseRoutes(projects: routes).register(in: &api)
+    }
+
+    func create(_ context: RequestContext) throws -> HTTPResponse {
+        let principal = try access.principal(context.request)
+        let agency: String
+        var body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["agency", "status"]))
+        switch principal {
+        case .anonymous: throw RegistryError.unauthenticated
+        case .agency(let code, _):
+            if let named = body.string("agency"), named != code {
+                throw RegistryError.forbidden("Agency \(code) may not register projects for \(named).")
+            }
+            agency = code
+        case .centre, .commandLine:
+            guard let named = body.string("agency", required: true) else { try body.finish(); throw RegistryError.invalid([FieldError("agency", "is required")]) }
+            agency = named
+        }
+        let key = context.request.headers["Idempotency-Key"]
+        let requestHash = IdempotencyKeys.hash(context.request.body)
+        if let key {
+            guard !key.isEmpty, key.count <= 200 else { throw RegistryError.malformed("Idempotency-Key must be 1–200 characters.") }
+            if let stored = try storage.idempotencyKeys.lookup(actor: principal, key: key) {
+                guard stored.requestHash == requestHash else {
+                    throw RegistryError.invalid([FieldError("Idempotency-Key", "was used before with a different request body")])
+                }
+                var headers = HTTPHeaders([("Content-Type", "application/json"), ("Idempotent-Replayed", "true")])
+                if let location = stored.location { headers.add("Location", location) }
+                return HTTPResponse(status: HTTPStatus(code: stored.status), headers: headers, body: Array(stored.body.utf8))
+            }
+        }
+        let record = try ProjectInput.read(body.object, extraKeys: ["agency"])
+        let project = try storage.projects.create(record, agency: agency, by: principal)
+        let location = "/api/v1/projects/\(project.id)"
+        let response = try projectResponse(project, status: .created, extraHeaders: [("Location", location)])
+        if let key {
+            try storage.idempotencyKeys.save(actor: principal, key: key, .init(requestHash: requestHash, status: 201, location: location,
+                                                                              body: String(decoding: response.body, as: UTF8.self)))
+        }
+        return response
+    }
+}
+
+import Foundation
