@@ -6,21 +6,28 @@ import Registry
 struct ProjectRoutes {
     let storage: RegistryStorage
     let access: AccessControl
+    let cache = RepresentationCache()
 
     // MARK: - Helpers shared by the handlers
 
-    /// The project if this principal may see it; drafts (`proposed`) are their agency's and the centre's alone.
-    func visibleProject(_ context: RequestContext, _ principal: Principal) throws -> StoredProject {
-        guard let id = Int64(context.parameter("id") ?? ""), let project = try storage.projects.get(id: id) else {
+    /// The project's state if this principal may see it; drafts (`proposed`) are their agency's and the centre's alone.
+    func visibleState(_ context: RequestContext, _ principal: Principal) throws -> ProjectState {
+        guard let id = Int64(context.parameter("id") ?? ""), let state = try storage.projects.state(id: id) else {
             throw RegistryError.notFound("No project has the id \(context.parameter("id") ?? "").")
         }
-        if project.status == .proposed {
+        if state.status == .proposed {
             switch principal {
             case .centre, .commandLine: break
-            case .agency(let code, _) where code == project.agency: break
+            case .agency(let code, _) where code == state.agency: break
             default: throw RegistryError.notFound("No project has the id \(id).")
             }
         }
+        return state
+    }
+
+    func visibleProject(_ context: RequestContext, _ principal: Principal) throws -> StoredProject {
+        let state = try visibleState(context, principal)
+        guard let project = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
         return project
     }
 
@@ -49,20 +56,30 @@ struct ProjectRoutes {
         return .object(object)
     }
 
-    func projectResponse(_ project: StoredProject, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
-        let assessment = try storage.compliance.assess(project)
-        return Representation.response(view(project, assessment), status: status, headers: HTTPHeaders([("ETag", project.etag)] + extraHeaders))
+    /// The project's representation, from the cache while nothing it depends on has changed.
+    func representation(_ state: ProjectState) throws -> [UInt8] {
+        if let cached = cache.body(for: state) { return cached }
+        guard let project = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
+        let body = Array(view(project, try storage.compliance.assess(project)).serialized.utf8)
+        cache.store(body, for: state)
+        return body
     }
 
-    /// The version `If-Match` names; nil when absent or `*`. A validator for another version is a 412.
+    func projectResponse(id: Int64, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
+        guard let state = try storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
+                            body: try representation(state))
+    }
+
+    /// The version `If-Match` names; nil when absent or `*`. A validator of another state is a 412.
     func expectedVersion(_ request: HTTPRequest, _ project: StoredProject) throws -> Int? {
         guard let header = request.headers["If-Match"] else { return nil }
         let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if tags.contains("*") { return nil }
-        guard tags.contains(project.etag) else {
-            throw RegistryError.stale("If-Match \(header) does not match the project's current ETag \(project.etag); read it again.")
+        guard let state = try storage.projects.state(id: project.id), tags.contains(state.etag) else {
+            throw RegistryError.stale("If-Match \(header) does not match the project's current ETag; read it again.")
         }
-        return project.version
+        return state.version
     }
 
     // MARK: - Routes
@@ -105,12 +122,13 @@ struct ProjectRoutes {
         ) { context in
             try ProblemMapping.handle {
                 let principal = try routes.access.principal(context.request)
-                let project = try routes.visibleProject(context, principal)
+                let state = try routes.visibleState(context, principal)
                 if let tags = context.request.headers["If-None-Match"],
-                   tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == project.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
-                    return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", project.etag)]))
+                   tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == state.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+                    return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", state.etag)]))
                 }
-                return try routes.projectResponse(project)
+                return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)]),
+                                    body: try routes.representation(state))
             }
         }
 
@@ -130,7 +148,7 @@ struct ProjectRoutes {
                 let expected = try routes.expectedVersion(context.request, project)
                 let body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
                 let record = try ProjectInput.read(body.object)
-                return try routes.projectResponse(try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal))
+                return try routes.projectResponse(id: try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal).id)
             }
         }
 
@@ -149,7 +167,7 @@ struct ProjectRoutes {
                     throw RegistryError.malformed("The merge patch must be a JSON object.")
                 }
                 let record = try ProjectInput.read(merged)
-                return try routes.projectResponse(try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal))
+                return try routes.projectResponse(id: try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal).id)
             }
         }
 
@@ -170,7 +188,7 @@ struct ProjectRoutes {
                 let reason = body.string("reason", maxLength: 2000)
                 try body.finish()
                 let moved = try routes.storage.projects.transition(id: project.id, to: target!, reason: reason, by: principal, compliance: routes.storage.compliance)
-                return try routes.projectResponse(moved)
+                return try routes.projectResponse(id: moved.id)
             }
         }
 
@@ -235,7 +253,7 @@ struct ProjectRoutes {
         let record = try ProjectInput.read(body.object, extraKeys: ["agency"])
         let project = try storage.projects.create(record, agency: agency, by: principal)
         let location = "/api/v1/projects/\(project.id)"
-        let response = try projectResponse(project, status: .created, extraHeaders: [("Location", location)])
+        let response = try projectResponse(id: project.id, status: .created, extraHeaders: [("Location", location)])
         if let key {
             try storage.idempotencyKeys.save(actor: principal, key: key, .init(requestHash: requestHash, status: 201, location: location,
                                                                               body: String(decoding: response.body, as: UTF8.self)))
@@ -245,3 +263,26 @@ struct ProjectRoutes {
 }
 
 import Foundation
+
+/// Rendered project representations by project, valid for one `ProjectState`. Bounded: when
+/// full it starts afresh, which costs a re-render per project and nothing else.
+final class RepresentationCache: Sendable {
+    private let entries = Mutex<[Int64: (state: ProjectState, body: [UInt8])]>([:])
+    static let capacity = 20_000
+
+    func body(for state: ProjectState) -> [UInt8]? {
+        entries.withLock { entries in
+            guard let entry = entries[state.id], entry.state == state else { return nil }
+            return entry.body
+        }
+    }
+
+    func store(_ body: [UInt8], for state: ProjectState) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[state.id] = (state, body)
+        }
+    }
+}
+
+import Synchronization

@@ -39,13 +39,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         writerLock.lock()
         defer { writerLock.unlock() }
-        try writer.executeScript("BEGIN IMMEDIATE")
+        // Prepared once and reused, like every other statement.
+        try writer.execute("BEGIN IMMEDIATE")
         do {
             let result = try body(writer)
-            try writer.executeScript("COMMIT")
+            try writer.execute("COMMIT")
             return result
         } catch {
-            if writer.isInTransaction { try? writer.executeScript("ROLLBACK") }
+            if writer.isInTransaction { _ = try? writer.execute("ROLLBACK") }
             throw error
         }
     }
@@ -55,8 +56,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         let reader = takeReader()
         defer { returnReader(reader) }
-        try reader.executeScript("BEGIN")
-        defer { if reader.isInTransaction { try? reader.executeScript("COMMIT") } }
+        try reader.execute("BEGIN")
+        defer { if reader.isInTransaction { _ = try? reader.execute("COMMIT") } }
         return try body(reader)
     }
 

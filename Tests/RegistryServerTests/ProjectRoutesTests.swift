@@ -49,7 +49,7 @@ import Testing
         #expect(created.status == 201)
         let projectID = id(created)
         #expect(created.response.header("Location") == "/api/v1/projects/\(projectID)")
-        #expect(created.response.header("ETag") == "\"\(projectID)-1\"")
+        #expect(created.response.header("ETag")?.hasPrefix("\"p\(projectID)-1-") == true)
         #expect(created["status"] == .string("proposed"))
         #expect(created["agency"] == .string("MINFIN"))
         #expect(created["currency"] == .string("EUR"))
@@ -173,6 +173,7 @@ import Testing
         let projectID = id(try registry.request("POST", "/api/v1/projects", token: minfin, body: Self.projectBody("P-1")))
         let submit = #"{"to":"submitted","reason":"Ready for review"}"#
 
+        let etagBefore = try #require(try registry.request("GET", "/api/v1/projects/\(projectID)", token: minfin).response.header("ETag"))
         let noCase = try registry.request("POST", "/api/v1/projects/\(projectID)/transitions", token: minfin, body: submit)
         #expect(noCase.status == 409)
         #expect(rules(noCase["findings"]) == ["P7-BC-REQUIRED"])
@@ -191,6 +192,8 @@ import Testing
         #expect(complete.status == 200)
         #expect(complete["version"] == .number("2"))
         #expect(complete["completeness"] == .object(["complete": .bool(true), "findings": .array([])]))
+        // The project's findings changed with its business case, and so did its ETag.
+        #expect(try registry.request("GET", "/api/v1/projects/\(projectID)", token: minfin, headers: ["If-None-Match: \(etagBefore)"]).status == 200)
         #expect(complete.json?.serialized.contains(#""magnitude":12"#) == true)
 
         let submitted = try registry.request("POST", "/api/v1/projects/\(projectID)/transitions", token: minfin, body: submit)

@@ -224,3 +224,37 @@ extension Projects {
         }
     }
 }
+
+/// Everything a project's representation depends on, read in one query: when none of it
+/// changed, neither did the representation (so it can be served from a cache, and it is the ETag).
+public struct ProjectState: Sendable, Equatable, Hashable {
+    public var id: Int64
+    public var agency: String
+    public var status: ProjectStatus
+    public var version: Int
+    public var businessCaseVersion: Int
+    /// Grows whenever a threshold is added.
+    public var thresholdGeneration: Int64
+    /// Obligations depend on the thresholds in force today.
+    public var day: LocalDate
+
+    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(thresholdGeneration)-\(day.daysSinceEpoch)\"" }
+}
+
+extension Projects {
+    public func state(id: Int64) throws -> ProjectState? {
+        let today = clock.today()
+        return try database.read { db in
+            try db.queryFirst("""
+                SELECT agency_code, status, version,
+                       (SELECT coalesce(max(version), 0) FROM business_case_versions WHERE project_id = projects.id) AS bc_version,
+                       (SELECT coalesce(max(id), 0) FROM thresholds) AS threshold_generation
+                FROM projects WHERE id = ?
+                """, [id]).map { row in
+                ProjectState(id: id, agency: row.string("agency_code") ?? "", status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
+                             version: row.int("version") ?? 0, businessCaseVersion: row.int("bc_version") ?? 0,
+                             thresholdGeneration: row.int64("threshold_generation") ?? 0, day: today)
+            }
+        }
+    }
+}
