@@ -15,14 +15,30 @@ struct ProjectRoutes {
         guard let id = Int64(context.parameter("id") ?? ""), let state = try storage.projects.state(id: id) else {
             throw RegistryError.notFound("No project has the id \(context.parameter("id") ?? "").")
         }
-        if state.status == .proposed {
-            switch principal {
-            case .centre, .commandLine: break
-            case .agency(let code, _) where code == state.agency: break
-            default: throw RegistryError.notFound("No project has the id \(id).")
-            }
-        }
+        try Self.checkVisible(state, principal)
         return state
+    }
+
+    /// As `visibleState`, but without asking the database while no write has committed since
+    /// the cached representation was validated (the server is the only writer of projects).
+    func cachedVisibleState(_ context: RequestContext, _ principal: Principal) throws -> ProjectState {
+        let generation = storage.database.commitCount
+        if let id = Int64(context.parameter("id") ?? ""), let state = cache.state(for: id, generation: generation, day: storage.clock.today()) {
+            try Self.checkVisible(state, principal)
+            return state
+        }
+        let state = try visibleState(context, principal)
+        cache.validate(state, generation: generation)
+        return state
+    }
+
+    static func checkVisible(_ state: ProjectState, _ principal: Principal) throws {
+        guard state.status == .proposed else { return }
+        switch principal {
+        case .centre, .commandLine: return
+        case .agency(let code, _) where code == state.agency: return
+        default: throw RegistryError.notFound("No project has the id \(state.id).")
+        }
     }
 
     func visibleProject(_ context: RequestContext, _ principal: Principal) throws -> StoredProject {
@@ -122,7 +138,7 @@ struct ProjectRoutes {
         ) { context in
             try ProblemMapping.handle {
                 let principal = try routes.access.principal(context.request)
-                let state = try routes.visibleState(context, principal)
+                let state = try routes.cachedVisibleState(context, principal)
                 if let tags = context.request.headers["If-None-Match"],
                    tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == state.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
                     return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", state.etag)]))
@@ -267,7 +283,14 @@ import Foundation
 /// Rendered project representations by project, valid for one `ProjectState`. Bounded: when
 /// full it starts afresh, which costs a re-render per project and nothing else.
 final class RepresentationCache: Sendable {
-    private let entries = Mutex<[Int64: (state: ProjectState, body: [UInt8])]>([:])
+    private struct Entry {
+        var state: ProjectState
+        var body: [UInt8]?
+        /// The database's commit count when `state` was last read from it.
+        var generation: UInt64
+    }
+
+    private let entries = Mutex<[Int64: Entry]>([:])
     static let capacity = 20_000
 
     func body(for state: ProjectState) -> [UInt8]? {
@@ -277,10 +300,27 @@ final class RepresentationCache: Sendable {
         }
     }
 
+    /// The state last read for `id`, if no write has committed since and the day is the same.
+    func state(for id: Int64, generation: UInt64, day: LocalDate) -> ProjectState? {
+        entries.withLock { entries in
+            guard let entry = entries[id], entry.generation == generation, entry.state.day == day, entry.body != nil else { return nil }
+            return entry.state
+        }
+    }
+
+    /// Records that `state` was read at `generation`; a body rendered for another state is dropped.
+    func validate(_ state: ProjectState, generation: UInt64) {
+        entries.withLock { entries in
+            let body = entries[state.id].flatMap { $0.state == state ? $0.body : nil }
+            entries[state.id] = Entry(state: state, body: body, generation: generation)
+        }
+    }
+
     func store(_ body: [UInt8], for state: ProjectState) {
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[state.id] = (state, body)
+            let generation = entries[state.id].flatMap { $0.state == state ? $0.generation : nil } ?? 0
+            entries[state.id] = Entry(state: state, body: body, generation: generation)
         }
     }
 }

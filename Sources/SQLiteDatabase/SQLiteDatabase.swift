@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Synchronization
 
 /// A database file with one writer connection and a pool of read-only readers (WAL mode lets
 /// readers see the last committed state while a write is under way).
@@ -21,6 +22,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let writerLock = NSLock()
     private var idleReaders: [SQLiteConnection]
     private let readersCondition = NSCondition()
+    private let commits = Atomic<UInt64>(0)
+
+    /// How many write transactions this process has committed. A value read before a query
+    /// and unchanged afterwards means no write of this process came in between, which lets
+    /// callers cache what they derived (writes from other processes are not counted).
+    public var commitCount: UInt64 { commits.load(ordering: .acquiring) }
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
         self.path = path
@@ -44,6 +51,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         do {
             let result = try body(writer)
             try writer.execute("COMMIT")
+            commits.add(1, ordering: .releasing)
             return result
         } catch {
             if writer.isInTransaction { _ = try? writer.execute("ROLLBACK") }
@@ -58,6 +66,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
         defer { returnReader(reader) }
         try reader.execute("BEGIN")
         defer { if reader.isInTransaction { _ = try? reader.execute("COMMIT") } }
+        return try body(reader)
+    }
+
+    /// Runs `body` on a reader without a transaction: for a single statement, which SQLite
+    /// already reads from one snapshot, this saves the BEGIN and COMMIT.
+    @discardableResult
+    public func readStatement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        let reader = takeReader()
+        defer { returnReader(reader) }
         return try body(reader)
     }
 

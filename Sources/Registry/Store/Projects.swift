@@ -244,7 +244,7 @@ public struct ProjectState: Sendable, Equatable, Hashable {
 extension Projects {
     public func state(id: Int64) throws -> ProjectState? {
         let today = clock.today()
-        return try database.read { db in
+        return try database.readStatement { db in
             try db.queryFirst("""
                 SELECT agency_code, status, version,
                        (SELECT coalesce(max(version), 0) FROM business_case_versions WHERE project_id = projects.id) AS bc_version,
