@@ -110,6 +110,49 @@ import Testing
         #expect(refused.output.contains("0001_initial"))
     }
 
+    @Test func issuesTokensThatTheServerAccepts() throws {
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("t.sqlite").path
+        #expect(try ServerProcess.run(["agency", "create", "--code", "MINFIN", "--name", "Ministry of Finance", "--db", db]).status == 0)
+        #expect(try ServerProcess.run(["agency", "create", "--code", "MINFIN", "--name", "Again", "--db", db]).status != 0)
+        let agency = try ServerProcess.run(["token", "issue", "--agency", "MINFIN", "--db", db])
+        #expect(agency.status == 0)
+        // Nothing but the token on standard output, so scripts can capture it.
+        let token = agency.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("pr_") && !token.contains(" ") && !token.contains("\n"))
+        #expect(try ServerProcess.run(["token", "issue", "--agency", "NOPE", "--db", db]).status != 0)
+        #expect(try ServerProcess.run(["token", "issue", "--role", "admin", "--db", db]).status != 0)
+
+        let server = try ServerProcess(arguments: ["serve", "--port", "0", "--db", db])
+        let body = #"{"external_id":"E-1","title":"T","whole_life_cost":100,"planned_end_date":"2028-01-01"}"#
+        let post = { (token: String) throws -> Int in
+            let client = try server.client()
+            try client.send("POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            return try client.readResponse().status
+        }
+        #expect(try post(token) == 201)
+        #expect(try ServerProcess.run(["token", "revoke", token, "--db", db]).status == 0)
+        #expect(try post(token) == 401)
+    }
+
+    @Test(.enabled(if: ExecutableTests.openAPIValidatorAvailable, "needs python3 with openapi-spec-validator"))
+    func openAPIDocumentIsValidOpenAPI31() throws {
+        let dir = try temporaryDirectory()
+        let server = try ServerProcess(arguments: ["serve", "--port", "0", "--db", dir.appendingPathComponent("o.sqlite").path])
+        let client = try server.client()
+        try client.send("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        let document = dir.appendingPathComponent("openapi.json")
+        try Data(try client.readResponse().body).write(to: document)
+        let result = try ServerProcess.run(["-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')", document.path],
+                                           executable: URL(fileURLWithPath: "/usr/bin/env"),
+                                           prefix: ["python3"])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    static var openAPIValidatorAvailable: Bool {
+        (try? ServerProcess.run(["-c", "import openapi_spec_validator"], executable: URL(fileURLWithPath: "/usr/bin/env"), prefix: ["python3"]).status) == 0
+    }
+
     @Test func survivesRunningOutOfFileDescriptors() throws {
         let dir = try temporaryDirectory()
         let server = try ServerProcess(

@@ -16,10 +16,10 @@ final class ServerProcess {
 
     /// Runs a subcommand to completion; returns its exit status and combined output.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil,
-                    executable: URL = binary) throws -> (status: Int32, output: String) {
+                    executable: URL = binary, prefix: [String] = []) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments
+        process.arguments = prefix + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = directory }
         let pipe = Pipe()
