@@ -16,11 +16,12 @@ public final class RegistryStorage: Sendable {
     public var compliance: Compliance { Compliance(database: database, clock: clock) }
     public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
     public var idempotencyKeys: IdempotencyKeys { IdempotencyKeys(database: database, clock: clock) }
-    /// The registry's one currency (ISO 4217); amounts are in its units.
-    public var currency: String { "EUR" }
+    /// The registry's one currency (ISO 4217, e.g. EUR); every amount is in its units.
+    public let currency: String
 
-    private init(database: SQLiteDatabase, clock: RegistryClock, appliedMigrations: [String]) {
+    private init(database: SQLiteDatabase, clock: RegistryClock, currency: String, appliedMigrations: [String]) {
         self.database = database
+        self.currency = currency
         self.clock = clock
         self.appliedMigrations = appliedMigrations
     }
@@ -28,11 +29,14 @@ public final class RegistryStorage: Sendable {
     /// Opens (creating if needed) the database at `path` and applies pending migrations
     /// from `migrationsDirectory`. Refuses a database that is newer than the code or whose
     /// applied migrations were changed, with a message saying what to do.
-    public static func open(path: String, migrationsDirectory: String, clock: RegistryClock = RegistryClock(),
+    public static func open(path: String, migrationsDirectory: String, clock: RegistryClock = RegistryClock(), currency: String = "EUR",
                             configuration: SQLiteDatabase.Configuration = .init()) throws -> RegistryStorage {
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw RegistryError.invalid([FieldError("currency", "must be an ISO 4217 code of three capital letters, e.g. EUR")])
+        }
         let migrator = try Migrator(directory: migrationsDirectory)
         let database = try SQLiteDatabase(path: path, configuration: configuration)
         let applied = try migrator.migrate(database)
-        return RegistryStorage(database: database, clock: clock, appliedMigrations: applied.map(\.name))
+        return RegistryStorage(database: database, clock: clock, currency: currency, appliedMigrations: applied.map(\.name))
     }
 }

@@ -23,6 +23,9 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "Folder holding Migrations/ and Public/; found automatically when omitted (env PORTFOLIO_RESOURCES).")
     var resources: String?
 
+    @Option(help: "The registry's currency, an ISO 4217 code; amounts are in its units (env PORTFOLIO_CURRENCY).")
+    var currency: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env PORTFOLIO_LOG_LEVEL).")
     var logLevel: String?
 
@@ -35,7 +38,8 @@ struct StorageOptions: ParsableArguments {
     /// Opens and migrates the database, turning storage failures into a clear message and exit status.
     func open(_ resources: ResourceLocation) throws -> RegistryStorage {
         do {
-            return try RegistryStorage.open(path: databasePath, migrationsDirectory: resources.migrations)
+            return try RegistryStorage.open(path: databasePath, migrationsDirectory: resources.migrations,
+                                            currency: Setting.value(currency, env: "PORTFOLIO_CURRENCY", default: "EUR"))
         } catch {
             throw StartupError(description: "Cannot use the database \(databasePath): \(error)")
         }

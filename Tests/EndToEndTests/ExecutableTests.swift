@@ -61,6 +61,22 @@ import Testing
         let result = try ServerProcess.run(["serve", "--port", "0"], environment: ["PORTFOLIO_IDLE_TIMEOUT": "soon"])
         #expect(result.status != 0)
         #expect(result.output.contains("PORTFOLIO_IDLE_TIMEOUT"))
+        let dir = try temporaryDirectory()
+        let currency = try ServerProcess.run(["migrate", "--db", dir.appendingPathComponent("c.sqlite").path, "--currency", "euro"])
+        #expect(currency.status != 0)
+        #expect(currency.output.contains("currency"))
+    }
+
+    @Test func showsAmountsInTheConfiguredCurrency() throws {
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("sek.sqlite").path
+        _ = try ServerProcess.run(["agency", "create", "--code", "SKV", "--name", "Skatteverket", "--db", db])
+        let token = try ServerProcess.run(["token", "issue", "--agency", "SKV", "--db", db]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(arguments: ["serve", "--port", "0", "--db", db], environment: ["PORTFOLIO_CURRENCY": "SEK"])
+        let body = #"{"external_id":"S-1","title":"T","whole_life_cost":100,"planned_end_date":"2028-01-01"}"#
+        let client = try server.client()
+        try client.send("POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        #expect(try client.readResponse().text.contains(#""currency":"SEK""#))
     }
 
     @Test func sigtermFinishesTheRequestInFlightAndExitsZero() throws {
