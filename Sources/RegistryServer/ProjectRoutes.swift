@@ -158,13 +158,7 @@ struct ProjectRoutes {
             tag: "Projects", access: .agency, parameters: [idParameter], requestSchema: ProjectSchemas.input(withAgency: false), responses: writeResponses)
         ) { context in
             try ProblemMapping.handle {
-                let principal = try routes.access.principal(context.request)
-                let project = try routes.visibleProject(context, principal)
-                try routes.requireOwner(principal, of: project)
-                let expected = try routes.expectedVersion(context.request, project)
-                let body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
-                let record = try ProjectInput.read(body.object)
-                return try routes.projectResponse(id: try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal).id)
+                try routes.change(context) { _, body in try ProjectInput.read(body) }
             }
         }
 
@@ -174,16 +168,12 @@ struct ProjectRoutes {
             requestSchema: Schema.object(ProjectSchemas.inputProperties(withAgency: false), closed: true), responses: writeResponses)
         ) { context in
             try ProblemMapping.handle {
-                let principal = try routes.access.principal(context.request)
-                let project = try routes.visibleProject(context, principal)
-                try routes.requireOwner(principal, of: project)
-                let expected = try routes.expectedVersion(context.request, project)
-                let patch = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
-                guard case .object(let merged) = JSONValue.object(project.record.json).applyingMergePatch(.object(patch.object)) else {
-                    throw RegistryError.malformed("The merge patch must be a JSON object.")
+                try routes.change(context) { project, patch in
+                    guard case .object(let merged) = JSONValue.object(project.record.json).applyingMergePatch(.object(patch)) else {
+                        throw RegistryError.malformed("The merge patch must be a JSON object.")
+                    }
+                    return try ProjectInput.read(merged)
                 }
-                let record = try ProjectInput.read(merged)
-                return try routes.projectResponse(id: try routes.storage.projects.replace(id: project.id, with: record, expectedVersion: expected ?? project.version, by: principal).id)
             }
         }
 
@@ -236,6 +226,17 @@ struct ProjectRoutes {
         }
 
         BusinessCaseRoutes(projects: routes).register(in: &api)
+    }
+
+    /// PUT and PATCH: the agency's own project, guarded by If-Match, its new record made from the body.
+    func change(_ context: RequestContext, record: (StoredProject, JSONObject) throws -> ProjectRecord) throws -> HTTPResponse {
+        let principal = try access.principal(context.request)
+        let project = try visibleProject(context, principal)
+        try requireOwner(principal, of: project)
+        let expected = try expectedVersion(context.request, project)
+        let body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
+        let changed = try storage.projects.replace(id: project.id, with: try record(project, body.object), expectedVersion: expected ?? project.version, by: principal)
+        return try projectResponse(id: changed.id)
     }
 
     func create(_ context: RequestContext) throws -> HTTPResponse {

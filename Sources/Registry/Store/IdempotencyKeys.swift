@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SQLiteDatabase
 
@@ -23,7 +22,7 @@ public struct IdempotencyKeys: Sendable {
     }
 
     public static func hash(_ body: [UInt8]) -> String {
-        SHA256.hash(data: Data(body)).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        Hex.sha256(body)
     }
 
     public func lookup(actor: Principal, key: String) throws -> Stored? {
