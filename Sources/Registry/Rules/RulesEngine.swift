@@ -6,16 +6,31 @@ public struct RuleContext: Sendable {
     /// The latest business case version, if any.
     public var businessCase: BusinessCase?
     public var thresholds: ThresholdSchedule
+    /// Every review of the project, oldest first.
+    public var reviews: [Review]
     public var today: LocalDate
+    public var tolerances: Tolerances
 
     public init(project: ProjectRecord, status: ProjectStatus, agencyLevel: GovernmentLevel, businessCase: BusinessCase?,
-                thresholds: ThresholdSchedule, today: LocalDate) {
+                thresholds: ThresholdSchedule, reviews: [Review] = [], today: LocalDate, tolerances: Tolerances = Tolerances()) {
         self.project = project
         self.status = status
         self.agencyLevel = agencyLevel
         self.businessCase = businessCase
         self.thresholds = thresholds
+        self.reviews = reviews
         self.today = today
+        self.tolerances = tolerances
+    }
+}
+
+/// How far things may drift before a rule speaks, in percent.
+public struct Tolerances: Sendable, Equatable {
+    /// Forecast cost above the reviewed cost before a new review is due (P8-REVIEW-STALE).
+    public var reviewCostPercent: Int = 10
+
+    public init(reviewCostPercent: Int = 10) {
+        self.reviewCostPercent = reviewCostPercent
     }
 }
 
@@ -43,7 +58,7 @@ public enum RulesEngine {
     /// Every finding that applies to the project now, in rule order.
     public static func findings(for context: RuleContext) -> [Finding] {
         let obligations = obligations(for: context)
-        return businessCaseFindings(context, obligations) + accountabilityFindings(context, obligations)
+        return businessCaseFindings(context, obligations) + reviewFindings(context, obligations) + accountabilityFindings(context, obligations)
     }
 
     /// The findings that refuse moving the project from its status to `target`.
@@ -51,6 +66,8 @@ public enum RulesEngine {
         switch (context.status, target) {
         case (.proposed, .submitted):
             return findings(for: context).filter { $0.severity == .blocking }
+        case (_, .approved), (_, .inExecution):
+            return reviewRequired(context, obligations(for: context), target: target).map { [$0] } ?? []
         default:
             return []
         }
@@ -132,6 +149,60 @@ public enum RulesEngine {
         case (true, true): return "Only the users took part in writing the business case; at least one other group (government, contractors or civil society) must too."
         case (false, true): return "Neither the users nor another group took part in writing the business case."
         }
+    }
+
+    // MARK: - Principle 8: central review
+
+    /// A project at or above the review threshold may not be approved or start without a
+    /// completed central review with a positive outcome.
+    static func reviewRequired(_ context: RuleContext, _ obligations: Obligations, target: ProjectStatus) -> Finding? {
+        guard obligations.centralReviewRequired, let threshold = obligations.centralReviewThreshold,
+              !context.reviews.contains(where: \.approvesProject) else { return nil }
+        let rejected = context.reviews.last { $0.kind == .central && $0.status == .completed && $0.outcome == .rejected }
+        return Finding(rule: .reviewRequired, severity: .blocking, message:
+            "A project of \(context.project.wholeLifeCost.formatted) is at or above the central-review threshold of \(threshold.formatted): "
+            + (rejected != nil ? "its central review rejected it; a new central review must approve it" : "a completed central review with a positive outcome is needed")
+            + " before it can become \(target.rawValue).")
+    }
+
+    static func reviewFindings(_ context: RuleContext, _ obligations: Obligations) -> [Finding] {
+        var findings: [Finding] = []
+        switch context.status {
+        case .submitted:
+            if let finding = reviewRequired(context, obligations, target: .approved) { findings.append(finding) }
+        case .approved, .inExecution, .onHold:
+            // Already past the gate (e.g. a threshold was lowered since): on the record, blocks nothing.
+            if var finding = reviewRequired(context, obligations, target: .inExecution) {
+                finding.severity = context.status == .approved ? .blocking : .warning
+                findings.append(finding)
+            }
+        case .proposed, .completed, .cancelled:
+            break
+        }
+        if let stale = reviewStale(context, obligations) { findings.append(stale) }
+        return findings
+    }
+
+    /// The approving central review no longer covers the project: its forecast cost grew more
+    /// than the tolerance above the cost reviewed, or crossed a threshold since.
+    static func reviewStale(_ context: RuleContext, _ obligations: Obligations) -> Finding? {
+        guard context.status.isOpen, let review = context.reviews.last(where: \.approvesProject) else { return nil }
+        let cost = context.project.wholeLifeCost
+        let reviewed = review.reviewedCost
+        var reasons: [String] = []
+        // cost > reviewed × (1 + t/100), in integers.
+        if cost.minorUnits * 100 > reviewed.minorUnits * Int64(100 + context.tolerances.reviewCostPercent) {
+            let growth = reviewed.minorUnits == 0 ? "" : " (+\((cost.minorUnits - reviewed.minorUnits) * 1000 / reviewed.minorUnits / 10).\((cost.minorUnits - reviewed.minorUnits) * 1000 / reviewed.minorUnits % 10) %)"
+            reasons.append("the forecast cost of \(cost.formatted) is more than \(context.tolerances.reviewCostPercent) % above the \(reviewed.formatted) reviewed\(growth)")
+        }
+        for (kind, threshold) in [("central-review", obligations.centralReviewThreshold), ("business-case", obligations.businessCaseThreshold)] {
+            if let threshold, reviewed < threshold, cost >= threshold {
+                reasons.append("the cost has crossed the \(kind) threshold of \(threshold.formatted) since the review")
+            }
+        }
+        guard !reasons.isEmpty else { return nil }
+        return Finding(rule: .reviewStale, severity: .warning,
+                       message: "A new central review is due: " + reasons.joined(separator: "; ") + ".")
     }
 
     // MARK: - Principle 8: accountability

@@ -18,8 +18,9 @@ public struct Compliance: Sendable {
                 .string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
             let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
             let businessCase = try BusinessCases.latest(db, projectID: project.id)?.businessCase
+            let reviews = try Reviews.all(db, projectID: project.id)
             return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
-                               thresholds: thresholds, today: clock.today())
+                               thresholds: thresholds, reviews: reviews, today: clock.today())
         }
     }
 

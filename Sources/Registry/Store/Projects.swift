@@ -233,12 +233,14 @@ public struct ProjectState: Sendable, Equatable, Hashable {
     public var status: ProjectStatus
     public var version: Int
     public var businessCaseVersion: Int
+    /// Decided reviews (a decision is never changed, so the count tells).
+    public var completedReviews: Int
     /// Grows whenever a threshold is added.
     public var thresholdGeneration: Int64
     /// Obligations depend on the thresholds in force today.
     public var day: LocalDate
 
-    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(thresholdGeneration)-\(day.daysSinceEpoch)\"" }
+    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(completedReviews)-\(thresholdGeneration)-\(day.daysSinceEpoch)\"" }
 }
 
 extension Projects {
@@ -248,11 +250,13 @@ extension Projects {
             try db.queryFirst("""
                 SELECT agency_code, status, version,
                        (SELECT coalesce(max(version), 0) FROM business_case_versions WHERE project_id = projects.id) AS bc_version,
+                       (SELECT count(*) FROM reviews WHERE project_id = projects.id AND status = 'completed') AS completed_reviews,
                        (SELECT coalesce(max(id), 0) FROM thresholds) AS threshold_generation
                 FROM projects WHERE id = ?
                 """, [id]).map { row in
                 ProjectState(id: id, agency: row.string("agency_code") ?? "", status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
                              version: row.int("version") ?? 0, businessCaseVersion: row.int("bc_version") ?? 0,
+                             completedReviews: row.int("completed_reviews") ?? 0,
                              thresholdGeneration: row.int64("threshold_generation") ?? 0, day: today)
             }
         }

@@ -80,6 +80,7 @@ enum OpenAPIDocument {
         "Project": ProjectSchemas.project,
         "BusinessCaseVersion": ProjectSchemas.businessCaseVersion,
         "HistoryEvent": ProjectSchemas.historyEvent,
+        "Review": ReviewRoutes.reviewSchema,
         "Problem": Schema.object([
             ("type", Schema.string), ("title", Schema.string), ("status", Schema.integer), ("detail", Schema.string),
             ("errors", Schema.array(Schema.object([("field", Schema.string), ("message", Schema.string)], required: ["field", "message"]))),

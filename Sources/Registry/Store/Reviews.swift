@@ -1,0 +1,129 @@
+import JSON
+import SQLiteDatabase
+
+/// Reviews: requested and decided by the centre, each fixed to the cost and schedule it saw.
+public struct Reviews: Sendable {
+    let database: SQLiteDatabase
+    let clock: RegistryClock
+
+    public struct Request: Sendable {
+        public var kind: Review.Kind
+        public var gate: Int?
+        public var reviewer: String?
+        public init(kind: Review.Kind, gate: Int? = nil, reviewer: String? = nil) { self.kind = kind; self.gate = gate; self.reviewer = reviewer }
+    }
+
+    public struct Decision: Sendable {
+        public var outcome: Review.Outcome
+        public var deliveryConfidence: Review.DeliveryConfidence
+        public var conditions: [String]
+        public var recommendations: [String]
+        public init(outcome: Review.Outcome, deliveryConfidence: Review.DeliveryConfidence, conditions: [String] = [], recommendations: [String] = []) {
+            self.outcome = outcome; self.deliveryConfidence = deliveryConfidence; self.conditions = conditions; self.recommendations = recommendations
+        }
+    }
+
+    public func request(_ request: Request, projectID: Int64, by actor: Principal) throws -> Review {
+        let now = clock.timestamp()
+        return try database.write { db in
+            guard let project = try Projects.load(db, id: projectID) else { throw RegistryError.notFound("No project has the id \(projectID).") }
+            guard project.status.isOpen, project.status != .proposed else {
+                throw RegistryError.conflict("A project that is \(project.status.rawValue) cannot be reviewed; reviews are for submitted and running projects.")
+            }
+            let level = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?.string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
+            let schedule = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
+            let obligations = RulesEngine.obligations(cost: project.record.wholeLifeCost, level: level, thresholds: schedule, on: clock.today())
+            try db.execute("""
+                INSERT INTO reviews (project_id, kind, gate, reviewer, reviewed_cost_cents, reviewed_planned_end_date, reviewed_version,
+                    business_case_threshold_cents, central_review_threshold_cents, requested_at, requested_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [projectID, request.kind.rawValue, request.gate, request.reviewer, project.record.wholeLifeCost.minorUnits,
+                      (project.record.forecastEndDate ?? project.record.plannedEndDate).description, project.version,
+                      obligations.businessCaseThreshold?.minorUnits, obligations.centralReviewThreshold?.minorUnits, now, actor.auditName])
+            let review = try Self.load(db, id: db.lastInsertRowID)!
+            try AuditTrail.record(db, at: now, actor: actor, action: "review.request", entity: "review", entityID: String(review.id),
+                                  projectID: projectID, after: Self.json(review))
+            return review
+        }
+    }
+
+    public func decide(reviewID: Int64, _ decision: Decision, by actor: Principal) throws -> Review {
+        let now = clock.timestamp()
+        return try database.write { db in
+            guard let before = try Self.load(db, id: reviewID) else { throw RegistryError.notFound("No review has the id \(reviewID).") }
+            guard before.status != .completed else {
+                throw RegistryError.conflict("Review \(reviewID) was completed on \(before.completedAt ?? "?"); a decision is never changed. Request a new review.")
+            }
+            try db.execute("""
+                UPDATE reviews SET status = 'completed', completed_at = ?, outcome = ?, delivery_confidence = ?, conditions = ?, recommendations = ?
+                WHERE id = ?
+                """, [now, decision.outcome.rawValue, decision.deliveryConfidence.rawValue,
+                      JSONValue.array(decision.conditions.map { .string($0) }).serialized,
+                      JSONValue.array(decision.recommendations.map { .string($0) }).serialized, reviewID])
+            let after = try Self.load(db, id: reviewID)!
+            try AuditTrail.record(db, at: now, actor: actor, action: "review.outcome", entity: "review", entityID: String(reviewID),
+                                  projectID: after.projectID, before: Self.json(before), after: Self.json(after))
+            return after
+        }
+    }
+
+    public func get(id: Int64) throws -> Review? { try database.read { try Self.load($0, id: id) } }
+
+    public func forProject(_ projectID: Int64) throws -> [Review] { try database.read { try Self.all($0, projectID: projectID) } }
+
+    /// Reviews in a status, oldest request first (the queue), leaving out drafts' reviews for the public.
+    public func queue(status: Review.Status?, includeDrafts: Bool) throws -> [Review] {
+        try database.read { db in
+            var sql = "SELECT r.* FROM reviews r JOIN projects p ON p.id = r.project_id WHERE 1 = 1"
+            var arguments: [any SQLiteBindable] = []
+            if let status { sql += " AND r.status = ?"; arguments.append(status.rawValue) }
+            if !includeDrafts { sql += " AND p.status != 'proposed'" }
+            return try db.query(sql + " ORDER BY r.requested_at, r.id", arguments).map(Self.review)
+        }
+    }
+
+    static func all(_ db: SQLiteConnection, projectID: Int64) throws -> [Review] {
+        try db.query("SELECT * FROM reviews WHERE project_id = ? ORDER BY id", [projectID]).map(review)
+    }
+
+    static func load(_ db: SQLiteConnection, id: Int64) throws -> Review? {
+        try db.queryFirst("SELECT * FROM reviews WHERE id = ?", [id]).map(review)
+    }
+
+    static func review(_ row: SQLiteRow) -> Review {
+        func strings(_ column: String) -> [String] {
+            guard case .array(let items)? = try? JSONParser.parse(row.string(column) ?? "[]") else { return [] }
+            return items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+        }
+        return Review(
+            id: row.int64("id") ?? 0, projectID: row.int64("project_id") ?? 0, kind: Review.Kind(rawValue: row.string("kind") ?? "") ?? .central,
+            gate: row.int("gate"), status: Review.Status(rawValue: row.string("status") ?? "") ?? .requested, reviewer: row.string("reviewer"),
+            reviewedCost: Money(minorUnits: row.int64("reviewed_cost_cents") ?? 0),
+            reviewedPlannedEndDate: LocalDate(row.string("reviewed_planned_end_date") ?? "") ?? LocalDate(daysSinceEpoch: 0),
+            reviewedVersion: row.int("reviewed_version") ?? 0,
+            businessCaseThreshold: row.int64("business_case_threshold_cents").map(Money.init(minorUnits:)),
+            centralReviewThreshold: row.int64("central_review_threshold_cents").map(Money.init(minorUnits:)),
+            requestedAt: row.string("requested_at") ?? "", requestedBy: row.string("requested_by") ?? "", completedAt: row.string("completed_at"),
+            outcome: row.string("outcome").flatMap(Review.Outcome.init(rawValue:)),
+            deliveryConfidence: row.string("delivery_confidence").flatMap(Review.DeliveryConfidence.init(rawValue:)),
+            conditions: strings("conditions"), recommendations: strings("recommendations"))
+    }
+
+    /// The review as the API and the audit trail show it.
+    public static func json(_ review: Review) -> JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        return .object([
+            "id": .integer(review.id), "project_id": .integer(review.projectID), "kind": .string(review.kind.rawValue),
+            "gate": review.gate.map { .integer($0) } ?? .null, "status": .string(review.status.rawValue), "reviewer": optional(review.reviewer),
+            "reviewed_cost": Money.json(review.reviewedCost), "reviewed_planned_end_date": .string(review.reviewedPlannedEndDate.description),
+            "reviewed_version": .integer(review.reviewedVersion),
+            "thresholds_in_force": .object([
+                "business_case": review.businessCaseThreshold.map(Money.json) ?? .null,
+                "central_review": review.centralReviewThreshold.map(Money.json) ?? .null,
+            ]),
+            "requested_at": .string(review.requestedAt), "requested_by": .string(review.requestedBy), "completed_at": optional(review.completedAt),
+            "outcome": optional(review.outcome?.rawValue), "delivery_confidence": optional(review.deliveryConfidence?.rawValue),
+            "conditions": .array(review.conditions.map { .string($0) }), "recommendations": .array(review.recommendations.map { .string($0) }),
+        ])
+    }
+}
