@@ -27,3 +27,14 @@ public struct FieldError: Sendable, Equatable {
         self.message = message
     }
 }
+
+extension RegistryError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalid(let fields): fields.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .malformed(let detail), .notFound(let detail), .conflict(let detail), .forbidden(let detail), .stale(let detail): detail
+        case .blockedByRules(let detail, let findings): detail + " " + findings.map { "[\($0.rule.rawValue)] \($0.message)" }.joined(separator: " ")
+        case .unauthenticated: "a valid bearer token is needed"
+        }
+    }
+}

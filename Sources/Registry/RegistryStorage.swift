@@ -13,16 +13,19 @@ public final class RegistryStorage: Sendable {
     public var thresholds: Thresholds { Thresholds(database: database, clock: clock) }
     public var projects: Projects { Projects(database: database, clock: clock) }
     public var businessCases: BusinessCases { BusinessCases(database: database, clock: clock) }
-    public var compliance: Compliance { Compliance(database: database, clock: clock) }
+    public var compliance: Compliance { Compliance(database: database, clock: clock, tolerances: tolerances) }
     public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var idempotencyKeys: IdempotencyKeys { IdempotencyKeys(database: database, clock: clock) }
     /// The registry's one currency (ISO 4217, e.g. EUR); every amount is in its units.
     public let currency: String
+    /// How far forecasts may drift before the monitoring rules speak.
+    public let tolerances: Tolerances
 
-    private init(database: SQLiteDatabase, clock: RegistryClock, currency: String, appliedMigrations: [String]) {
+    private init(database: SQLiteDatabase, clock: RegistryClock, currency: String, tolerances: Tolerances, appliedMigrations: [String]) {
         self.database = database
         self.currency = currency
+        self.tolerances = tolerances
         self.clock = clock
         self.appliedMigrations = appliedMigrations
     }
@@ -31,13 +34,16 @@ public final class RegistryStorage: Sendable {
     /// from `migrationsDirectory`. Refuses a database that is newer than the code or whose
     /// applied migrations were changed, with a message saying what to do.
     public static func open(path: String, migrationsDirectory: String, clock: RegistryClock = RegistryClock(), currency: String = "EUR",
-                            configuration: SQLiteDatabase.Configuration = .init()) throws -> RegistryStorage {
+                            tolerances: Tolerances = Tolerances(), configuration: SQLiteDatabase.Configuration = .init()) throws -> RegistryStorage {
+        guard (0...1000).contains(tolerances.reviewCostPercent) else {
+            throw RegistryError.invalid([FieldError("review_tolerance", "must be a whole percentage from 0 to 1000")])
+        }
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw RegistryError.invalid([FieldError("currency", "must be an ISO 4217 code of three capital letters, e.g. EUR")])
         }
         let migrator = try Migrator(directory: migrationsDirectory)
         let database = try SQLiteDatabase(path: path, configuration: configuration)
         let applied = try migrator.migrate(database)
-        return RegistryStorage(database: database, clock: clock, currency: currency, appliedMigrations: applied.map(\.name))
+        return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: applied.map(\.name))
     }
 }

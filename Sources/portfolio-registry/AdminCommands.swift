@@ -92,13 +92,7 @@ enum CommandLineErrors {
         do {
             return try body()
         } catch let error as RegistryError {
-            switch error {
-            case .invalid(let fields): throw StartupError(description: fields.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
-            case .conflict(let detail), .notFound(let detail), .malformed(let detail), .forbidden(let detail), .stale(let detail):
-                throw StartupError(description: detail)
-            case .blockedByRules(let detail, _): throw StartupError(description: detail)
-            case .unauthenticated: throw StartupError(description: "not authorised")
-            }
+            throw StartupError(description: error.description)
         }
     }
 }

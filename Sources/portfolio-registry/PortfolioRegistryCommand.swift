@@ -26,6 +26,9 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "The registry's currency, an ISO 4217 code; amounts are in its units (env PORTFOLIO_CURRENCY).")
     var currency: String?
 
+    @Option(help: "Percent a forecast cost may exceed the reviewed cost before a new review is due (env PORTFOLIO_REVIEW_TOLERANCE).")
+    var reviewTolerance: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env PORTFOLIO_LOG_LEVEL).")
     var logLevel: String?
 
@@ -39,7 +42,9 @@ struct StorageOptions: ParsableArguments {
     func open(_ resources: ResourceLocation) throws -> RegistryStorage {
         do {
             return try RegistryStorage.open(path: databasePath, migrationsDirectory: resources.migrations,
-                                            currency: Setting.value(currency, env: "PORTFOLIO_CURRENCY", default: "EUR"))
+                                            currency: Setting.value(currency, env: "PORTFOLIO_CURRENCY", default: "EUR"),
+                                            tolerances: Tolerances(reviewCostPercent: try Setting.value(reviewTolerance, env: "PORTFOLIO_REVIEW_TOLERANCE",
+                                                                                                        default: 10, name: "review-tolerance")))
         } catch {
             throw StartupError(description: "Cannot use the database \(databasePath): \(error)")
         }

@@ -65,6 +65,9 @@ import Testing
         let currency = try ServerProcess.run(["migrate", "--db", dir.appendingPathComponent("c.sqlite").path, "--currency", "euro"])
         #expect(currency.status != 0)
         #expect(currency.output.contains("currency"))
+        let tolerance = try ServerProcess.run(["migrate", "--db", dir.appendingPathComponent("c.sqlite").path, "--review-tolerance=-5"])
+        #expect(tolerance.status != 0)
+        #expect(tolerance.output.contains("review_tolerance"))
     }
 
     @Test func showsAmountsInTheConfiguredCurrency() throws {

@@ -11,6 +11,7 @@ public struct Assessment: Sendable, Equatable {
 public struct Compliance: Sendable {
     let database: SQLiteDatabase
     let clock: RegistryClock
+    let tolerances: Tolerances
 
     public func context(for project: StoredProject) throws -> RuleContext {
         try database.read { db in
@@ -20,7 +21,7 @@ public struct Compliance: Sendable {
             let businessCase = try BusinessCases.latest(db, projectID: project.id)?.businessCase
             let reviews = try Reviews.all(db, projectID: project.id)
             return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
-                               thresholds: thresholds, reviews: reviews, today: clock.today())
+                               thresholds: thresholds, reviews: reviews, today: clock.today(), tolerances: tolerances)
         }
     }
 
