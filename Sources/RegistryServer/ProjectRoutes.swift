@@ -69,6 +69,7 @@ struct ProjectRoutes {
             "central_review_required": .bool(assessment.obligations.centralReviewRequired),
         ])
         object["findings"] = .array(assessment.findings.map(Representation.finding))
+        object["variance"] = Representation.variance(original: assessment.varianceAgainstOriginal, current: assessment.varianceAgainstCurrent)
         return .object(object)
     }
 
@@ -227,6 +228,7 @@ struct ProjectRoutes {
 
         BusinessCaseRoutes(projects: routes).register(in: &api)
         ReviewRoutes(projects: routes).register(in: &api)
+        BaselineRoutes(projects: routes).register(in: &api)
     }
 
     /// PUT and PATCH: the agency's own project, guarded by If-Match, its new record made from the body.

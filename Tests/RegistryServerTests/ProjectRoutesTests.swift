@@ -219,7 +219,7 @@ import Testing
             if case .object(let object) = event, case .string(let action)? = object["action"] { return action }
             return nil
         }
-        #expect(actions == ["project.create", "business_case.put", "business_case.put", "project.transition", "project.transition"])
+        #expect(actions == ["project.create", "business_case.put", "business_case.put", "project.transition", "project.transition", "baseline.create"])
         #expect(history.json?.serialized.contains(#""reason":"Ready for review""#) == true)
     }
 

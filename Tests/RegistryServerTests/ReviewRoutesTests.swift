@@ -62,6 +62,24 @@ import Testing
         let grown = try registry.request("PATCH", "/api/v1/projects/\(id)", token: agency, body: #"{"whole_life_cost":6660000}"#)
         #expect(rules(grown["findings"]).contains("P8-REVIEW-STALE"))
 
+        #expect(rules(grown["findings"]).contains("P8-COST-OVERRUN"))
+        #expect(grown.json?.serialized.contains(#""variance":{"against_original":{"cost":660000,"cost_percent":11.0,"schedule_days":0}"#) == true)
+
+        // The original baseline was taken at approval; a re-baseline adds one and hides nothing.
+        let baselines = try registry.request("GET", "/api/v1/projects/\(id)/baselines")
+        guard case .array(let originalOnly)? = baselines["items"] else { Issue.record("no baselines"); return }
+        #expect(originalOnly.count == 1)
+        #expect(baselines.json?.serialized.contains(#""number":1,"whole_life_cost":6000000,"planned_end_date":"2028-12-31","reason":"Approved""#) == true)
+        let rebaselineBody = #"{"whole_life_cost":6700000,"planned_end_date":"2029-06-30","reason":"Scope of phase 2 added"}"#
+        #expect(try registry.request("POST", "/api/v1/projects/\(id)/baselines", token: agency, body: rebaselineBody).status == 403)
+        #expect(try registry.request("POST", "/api/v1/projects/\(id)/baselines", token: centre, body: #"{"whole_life_cost":1}"#).status == 422)
+        let rebaselined = try registry.request("POST", "/api/v1/projects/\(id)/baselines", token: centre, body: rebaselineBody)
+        #expect(rebaselined.status == 201)
+        #expect(rebaselined["number"] == .number("2"))
+        let after = try registry.request("GET", "/api/v1/projects/\(id)")
+        #expect(rules(after["findings"]).contains("P8-COST-OVERRUN"), "still over the original")
+        #expect(after.json?.serialized.contains(#""against_current":{"cost":-40000,"cost_percent":-0.5,"schedule_days":-181}"#) == true)
+
         let reviews = try registry.request("GET", "/api/v1/projects/\(id)/reviews")
         guard case .array(let items)? = reviews["items"] else { Issue.record("no reviews"); return }
         #expect(items.count == 2)

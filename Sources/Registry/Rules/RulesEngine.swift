@@ -8,11 +8,18 @@ public struct RuleContext: Sendable {
     public var thresholds: ThresholdSchedule
     /// Every review of the project, oldest first.
     public var reviews: [Review]
+    /// Every baseline, the original first.
+    public var baselines: [Baseline]
+    /// The last day the agency reported on the project.
+    public var lastReported: LocalDate?
     public var today: LocalDate
     public var tolerances: Tolerances
 
     public init(project: ProjectRecord, status: ProjectStatus, agencyLevel: GovernmentLevel, businessCase: BusinessCase?,
-                thresholds: ThresholdSchedule, reviews: [Review] = [], today: LocalDate, tolerances: Tolerances = Tolerances()) {
+                thresholds: ThresholdSchedule, reviews: [Review] = [], baselines: [Baseline] = [], lastReported: LocalDate? = nil,
+                today: LocalDate, tolerances: Tolerances = Tolerances()) {
+        self.baselines = baselines
+        self.lastReported = lastReported
         self.project = project
         self.status = status
         self.agencyLevel = agencyLevel
@@ -28,9 +35,18 @@ public struct RuleContext: Sendable {
 public struct Tolerances: Sendable, Equatable {
     /// Forecast cost above the reviewed cost before a new review is due (P8-REVIEW-STALE).
     public var reviewCostPercent: Int = 10
+    /// Forecast cost above a baseline before it is an overrun (P8-COST-OVERRUN).
+    public var costOverrunPercent: Int = 10
+    /// Days the forecast end may pass a baseline's end before it is a slip (P8-SCHEDULE-SLIP).
+    public var scheduleSlipDays: Int = 90
+    /// Days without a report from the agency before it is stale (P8-STALE-REPORT).
+    public var reportingPeriodDays: Int = 90
 
-    public init(reviewCostPercent: Int = 10) {
+    public init(reviewCostPercent: Int = 10, costOverrunPercent: Int = 10, scheduleSlipDays: Int = 90, reportingPeriodDays: Int = 90) {
         self.reviewCostPercent = reviewCostPercent
+        self.costOverrunPercent = costOverrunPercent
+        self.scheduleSlipDays = scheduleSlipDays
+        self.reportingPeriodDays = reportingPeriodDays
     }
 }
 
@@ -59,6 +75,7 @@ public enum RulesEngine {
     public static func findings(for context: RuleContext) -> [Finding] {
         let obligations = obligations(for: context)
         return businessCaseFindings(context, obligations) + reviewFindings(context, obligations) + accountabilityFindings(context, obligations)
+            + monitoringFindings(context)
     }
 
     /// The findings that refuse moving the project from its status to `target`.
@@ -203,6 +220,63 @@ public enum RulesEngine {
         guard !reasons.isEmpty else { return nil }
         return Finding(rule: .reviewStale, severity: .warning,
                        message: "A new central review is due: " + reasons.joined(separator: "; ") + ".")
+    }
+
+    // MARK: - Principle 8: monitoring
+
+    static func monitoringFindings(_ context: RuleContext) -> [Finding] {
+        guard context.status.isOpen else { return [] }
+        return [costOverrun(context), scheduleSlip(context), staleReport(context)].compactMap { $0 }
+    }
+
+    /// Forecast cost above the current or the original baseline by more than the tolerance:
+    /// a re-baseline cannot hide an overrun against the original.
+    static func costOverrun(_ context: RuleContext) -> Finding? {
+        guard let original = context.baselines.first, let current = context.baselines.last else { return nil }
+        let cost = context.project.wholeLifeCost
+        let tolerance = Int64(context.tolerances.costOverrunPercent)
+        var over: [String] = []
+        for (name, baseline) in [("original", original), ("current", current)] where name == "original" || current.number != original.number {
+            if cost.minorUnits * 100 > baseline.wholeLifeCost.minorUnits * (100 + tolerance) {
+                let variance = Variance(forecastCost: cost, forecastEnd: context.project.forecastEnd, baseline: baseline)
+                over.append("\(variance.cost.formatted) (\(variance.costPercentText ?? "∞") %) above the \(name) baseline \(baseline.number) of \(baseline.wholeLifeCost.formatted)")
+            }
+        }
+        guard !over.isEmpty else { return nil }
+        return Finding(rule: .costOverrun, severity: .warning, message:
+            "The forecast cost of \(cost.formatted) is " + over.joined(separator: " and ") + "; the tolerance is \(tolerance) %.")
+    }
+
+    /// Forecast end later than a baseline's by more than the tolerance, or a milestone missed.
+    static func scheduleSlip(_ context: RuleContext) -> Finding? {
+        var reasons: [String] = []
+        if let original = context.baselines.first, let current = context.baselines.last {
+            for (name, baseline) in [("original", original), ("current", current)] where name == "original" || current.number != original.number {
+                let days = LocalDate.days(from: baseline.plannedEndDate, to: context.project.forecastEnd)
+                if days > context.tolerances.scheduleSlipDays {
+                    reasons.append("the forecast end \(context.project.forecastEnd) is \(days) days after the \(name) baseline's \(baseline.plannedEndDate)")
+                }
+            }
+        }
+        let missed = context.project.milestones.filter { milestone in
+            guard let due = milestone.baselineDate else { return false }
+            return milestone.actualDate == nil && due < context.today
+        }
+        if !missed.isEmpty {
+            reasons.append("missed milestone\(missed.count == 1 ? "" : "s"): " + missed.map { "\($0.name) (due \($0.baselineDate!))" }.joined(separator: ", "))
+        }
+        guard !reasons.isEmpty else { return nil }
+        return Finding(rule: .scheduleSlip, severity: .warning, message:
+            "The schedule has slipped: " + reasons.joined(separator: "; ") + " (tolerance \(context.tolerances.scheduleSlipDays) days).")
+    }
+
+    /// No report from the agency for longer than the reporting period.
+    static func staleReport(_ context: RuleContext) -> Finding? {
+        guard let last = context.lastReported else { return nil }
+        let days = LocalDate.days(from: last, to: context.today)
+        guard days > context.tolerances.reportingPeriodDays else { return nil }
+        return Finding(rule: .staleReport, severity: .warning, message:
+            "No update from the agency for \(days) days (since \(last)); projects report at least every \(context.tolerances.reportingPeriodDays) days.")
     }
 
     // MARK: - Principle 8: accountability

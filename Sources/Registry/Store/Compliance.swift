@@ -4,6 +4,9 @@ import SQLiteDatabase
 public struct Assessment: Sendable, Equatable {
     public var obligations: Obligations
     public var findings: [Finding]
+    /// Against the original (first) and the current (last) baseline; nil before approval.
+    public var varianceAgainstOriginal: Variance?
+    public var varianceAgainstCurrent: Variance?
 }
 
 /// Gathers a project's rule context (agency level, thresholds, latest business case) and
@@ -20,13 +23,19 @@ public struct Compliance: Sendable {
             let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
             let businessCase = try BusinessCases.latest(db, projectID: project.id)?.businessCase
             let reviews = try Reviews.all(db, projectID: project.id)
+            let baselines = try Baselines.all(db, projectID: project.id)
             return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
-                               thresholds: thresholds, reviews: reviews, today: clock.today(), tolerances: tolerances)
+                               thresholds: thresholds, reviews: reviews, baselines: baselines,
+                               lastReported: LocalDate(String(project.updatedAt.prefix(10))), today: clock.today(), tolerances: tolerances)
         }
     }
 
     public func assess(_ project: StoredProject) throws -> Assessment {
         let context = try context(for: project)
-        return Assessment(obligations: RulesEngine.obligations(for: context), findings: RulesEngine.findings(for: context))
+        let variance = { (baseline: Baseline?) in
+            baseline.map { Variance(forecastCost: project.record.wholeLifeCost, forecastEnd: project.record.forecastEnd, baseline: $0) }
+        }
+        return Assessment(obligations: RulesEngine.obligations(for: context), findings: RulesEngine.findings(for: context),
+                          varianceAgainstOriginal: variance(context.baselines.first), varianceAgainstCurrent: variance(context.baselines.last))
     }
 }

@@ -12,9 +12,6 @@ public struct StoredProject: Sendable, Equatable {
     public var createdAt: String
     public var updatedAt: String
 
-    /// Strong validator of this version of the project.
-    public var etag: String { "\"\(id)-\(version)\"" }
-
     /// What the audit trail records as the project's state.
     public var snapshot: JSONValue {
         var object = record.json
@@ -202,6 +199,8 @@ extension Projects {
             if case .object(var object) = after, let reason { object["reason"] = .string(reason); after = .object(object) }
             try AuditTrail.record(db, at: now, actor: actor, action: "project.transition", entity: "project", entityID: String(id),
                                   projectID: id, before: current.snapshot, after: after)
+            // Approval fixes the original baseline, in the same transaction.
+            if target == .approved { try Baselines.takeOriginal(db, project: current, at: now, by: actor) }
             return updated
         }
     }
@@ -235,12 +234,14 @@ public struct ProjectState: Sendable, Equatable, Hashable {
     public var businessCaseVersion: Int
     /// Decided reviews (a decision is never changed, so the count tells).
     public var completedReviews: Int
+    /// Baselines are only ever added, so the count tells.
+    public var baselines: Int
     /// Grows whenever a threshold is added.
     public var thresholdGeneration: Int64
     /// Obligations depend on the thresholds in force today.
     public var day: LocalDate
 
-    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(completedReviews)-\(thresholdGeneration)-\(day.daysSinceEpoch)\"" }
+    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(completedReviews)-\(baselines)-\(thresholdGeneration)-\(day.daysSinceEpoch)\"" }
 }
 
 extension Projects {
@@ -251,12 +252,13 @@ extension Projects {
                 SELECT agency_code, status, version,
                        (SELECT coalesce(max(version), 0) FROM business_case_versions WHERE project_id = projects.id) AS bc_version,
                        (SELECT count(*) FROM reviews WHERE project_id = projects.id AND status = 'completed') AS completed_reviews,
+                       (SELECT count(*) FROM baselines WHERE project_id = projects.id) AS baselines,
                        (SELECT coalesce(max(id), 0) FROM thresholds) AS threshold_generation
                 FROM projects WHERE id = ?
                 """, [id]).map { row in
                 ProjectState(id: id, agency: row.string("agency_code") ?? "", status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
                              version: row.int("version") ?? 0, businessCaseVersion: row.int("bc_version") ?? 0,
-                             completedReviews: row.int("completed_reviews") ?? 0,
+                             completedReviews: row.int("completed_reviews") ?? 0, baselines: row.int("baselines") ?? 0,
                              thresholdGeneration: row.int64("threshold_generation") ?? 0, day: today)
             }
         }

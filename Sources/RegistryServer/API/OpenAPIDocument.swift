@@ -81,6 +81,8 @@ enum OpenAPIDocument {
         "BusinessCaseVersion": ProjectSchemas.businessCaseVersion,
         "HistoryEvent": ProjectSchemas.historyEvent,
         "Review": ReviewRoutes.reviewSchema,
+        "Variance": ProjectSchemas.variance,
+        "Baseline": BaselineRoutes.baselineSchema,
         "Problem": Schema.object([
             ("type", Schema.string), ("title", Schema.string), ("status", Schema.integer), ("detail", Schema.string),
             ("errors", Schema.array(Schema.object([("field", Schema.string), ("message", Schema.string)], required: ["field", "message"]))),

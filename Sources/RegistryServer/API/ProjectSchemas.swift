@@ -36,6 +36,7 @@ enum ProjectSchemas {
             ("obligations", Schema.object([("business_case_required", Schema.boolean), ("central_review_required", Schema.boolean)],
                                           required: ["business_case_required", "central_review_required"])),
             ("findings", Schema.array(Schema.ref("Finding"))),
+            ("variance", Schema.nullable(Schema.ref("Variance"))),
         ]
         return Schema.object(properties, required: ["id", "agency", "external_id", "title", "status", "currency", "whole_life_cost",
                                                     "planned_end_date", "version", "created_at", "updated_at", "obligations", "findings"])
@@ -73,6 +74,17 @@ enum ProjectSchemas {
             ("project_id", Schema.integer), ("version", Schema.integer), ("created_at", Schema.dateTime), ("created_by", Schema.string),
             ("completeness", Schema.object([("complete", Schema.boolean), ("findings", Schema.array(Schema.ref("Finding")))], required: ["complete", "findings"])),
         ], required: ["project_id", "version", "created_at", "created_by", "completeness"])
+    }
+
+    /// Positive is worse: forecast cost above the baseline, forecast end after it.
+    static var variance: JSONValue {
+        let one = Schema.object([
+            ("cost", .object(["type": .string("number"), "description": .string("Forecast whole-life cost − baseline cost; positive is an overrun.")])),
+            ("cost_percent", .object(["oneOf": .array([.object(["type": .string("number")]), .object(["type": .string("null")])]),
+                                      "description": .string("The cost variance in percent of the baseline cost (one decimal, toward zero); positive is an overrun.")])),
+            ("schedule_days", .object(["type": .string("integer"), "description": .string("Forecast end − baseline end, in days; positive is late.")])),
+        ], required: ["cost", "cost_percent", "schedule_days"])
+        return Schema.object([("against_original", one), ("against_current", one)], required: ["against_original", "against_current"])
     }
 
     static var historyEvent: JSONValue {

@@ -29,6 +29,12 @@ enum Representation {
         ])
     }
 
+    /// Against the original and the current baseline; null before the first baseline.
+    static func variance(original: Variance?, current: Variance?) -> JSONValue {
+        guard let original, let current else { return .null }
+        return .object(["against_original": Baselines.json(original), "against_current": Baselines.json(current)])
+    }
+
     static func list(_ items: [JSONValue], nextCursor: String? = nil) -> JSONValue {
         .object(["items": .array(items), "next_cursor": nextCursor.map { .string($0) } ?? .null])
     }

@@ -1,0 +1,64 @@
+@testable import Registry
+import Testing
+
+/// P8-COST-OVERRUN, P8-SCHEDULE-SLIP and P8-STALE-REPORT at their boundaries.
+struct MonitoringRulesTests {
+    static let original = Baseline(number: 1, wholeLifeCost: .units(1_000_000), plannedEndDate: LocalDate("2027-12-31")!, reason: "Approved")
+
+    static func context(cost: Money, end: LocalDate? = nil, baselines: [Baseline] = [original], milestones: [Milestone] = [],
+                        lastReported: LocalDate? = nil) -> RuleContext {
+        var project = RulesEngineTests.project(cost: cost)
+        project.plannedEndDate = LocalDate("2027-12-31")!
+        project.forecastEndDate = end
+        project.milestones = milestones
+        // Under every threshold, so only the monitoring rules speak.
+        let thresholds = ThresholdSchedule([Threshold(kind: .businessCase, amount: .units(100_000_000), effectiveFrom: LocalDate("2020-01-01")!)])
+        return RuleContext(project: project, status: .inExecution, agencyLevel: .national, businessCase: nil, thresholds: thresholds,
+                           baselines: baselines, lastReported: lastReported, today: RulesEngineTests.today)
+    }
+
+    func rules(_ context: RuleContext) -> [String] { RulesEngine.findings(for: context).map(\.rule.rawValue) }
+
+    @Test func costOverrunBeyondTheTolerance() {
+        #expect(rules(Self.context(cost: .units(1_100_000))).isEmpty, "exactly 10 % is within the tolerance")
+        #expect(rules(Self.context(cost: Money(minorUnits: 110_000_001))) == ["P8-COST-OVERRUN"])
+    }
+
+    @Test func aRebaselineDoesNotHideAnOverrunAgainstTheOriginal() throws {
+        let rebaseline = Baseline(number: 2, wholeLifeCost: .units(1_500_000), plannedEndDate: LocalDate("2028-06-30")!, reason: "Scope added")
+        let context = Self.context(cost: .units(1_400_000), end: LocalDate("2028-06-30")!, baselines: [Self.original, rebaseline])
+        let findings = RulesEngine.findings(for: context)
+        #expect(findings.map(\.rule.rawValue) == ["P8-COST-OVERRUN", "P8-SCHEDULE-SLIP"])
+        let message = try #require(findings.first?.message)
+        #expect(message.contains("original baseline 1"))
+        #expect(!message.contains("current baseline 2"), "within the current baseline")
+        #expect(findings.last?.message.contains("182 days after the original") == true)
+    }
+
+    @Test func scheduleSlipBeyondTheToleranceOrAMissedMilestone() {
+        #expect(rules(Self.context(cost: .units(1_000_000), end: LocalDate("2028-03-30")!)).isEmpty, "90 days is within the tolerance")
+        #expect(rules(Self.context(cost: .units(1_000_000), end: LocalDate("2028-03-31")!)) == ["P8-SCHEDULE-SLIP"])
+        let dueYesterday = Milestone(name: "Pilot", baselineDate: RulesEngineTests.today.adding(days: -1))
+        #expect(rules(Self.context(cost: .units(1_000_000), milestones: [dueYesterday])) == ["P8-SCHEDULE-SLIP"])
+        let dueToday = Milestone(name: "Pilot", baselineDate: RulesEngineTests.today)
+        #expect(rules(Self.context(cost: .units(1_000_000), milestones: [dueToday])).isEmpty)
+        var done = dueYesterday
+        done.actualDate = RulesEngineTests.today.adding(days: -3)
+        #expect(rules(Self.context(cost: .units(1_000_000), milestones: [done])).isEmpty)
+    }
+
+    @Test func staleReportAfterTheReportingPeriod() {
+        #expect(rules(Self.context(cost: .units(1_000_000), lastReported: RulesEngineTests.today.adding(days: -90))).isEmpty)
+        #expect(rules(Self.context(cost: .units(1_000_000), lastReported: RulesEngineTests.today.adding(days: -91))) == ["P8-STALE-REPORT"])
+    }
+
+    @Test func varianceIsPositiveWhenWorse() {
+        let variance = Variance(forecastCost: .units(1_125_000), forecastEnd: LocalDate("2028-01-10")!, baseline: Self.original)
+        #expect(variance.cost == .units(125_000))
+        #expect(variance.costPercentText == "12.5")
+        #expect(variance.scheduleDays == 10)
+        let under = Variance(forecastCost: .units(900_000), forecastEnd: LocalDate("2027-12-01")!, baseline: Self.original)
+        #expect(under.costPercentText == "-10.0")
+        #expect(under.scheduleDays == -30)
+    }
+}
