@@ -17,6 +17,7 @@ public final class RegistryStorage: Sendable {
     public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var baselines: Baselines { Baselines(database: database, clock: clock) }
+    public var fundingTranches: FundingTranches { FundingTranches(database: database, clock: clock) }
     public var idempotencyKeys: IdempotencyKeys { IdempotencyKeys(database: database, clock: clock) }
     /// The registry's one currency (ISO 4217, e.g. EUR); every amount is in its units.
     public let currency: String

@@ -65,3 +65,29 @@ struct ReviewRulesTests {
         #expect(findings.first?.message.contains("crossed the central-review threshold") == true)
     }
 }
+
+struct FundingRulesTests {
+    static func tranche(_ condition: FundingTranche.Condition, gate: Int? = nil) -> FundingTranche {
+        FundingTranche(id: 7, projectID: 1, amount: .units(100_000), condition: condition, gate: gate, createdAt: "", createdBy: "")
+    }
+
+    @Test func conditionsDecideRelease() {
+        let cost = Money.units(6_000_000)
+        let none = ReviewRulesTests.context(cost: cost, status: .approved, reviews: [ReviewRulesTests.review(cost: cost)])
+        #expect(RulesEngine.releaseBlockers(Self.tranche(.none), context: none).isEmpty)
+        #expect(RulesEngine.releaseBlockers(Self.tranche(.centralReviewApproved), context: none).isEmpty)
+        #expect(RulesEngine.releaseBlockers(Self.tranche(.gatePassed, gate: 2), context: none).map(\.rule) == [.fundingCondition])
+        var gateway = ReviewRulesTests.review(cost: cost, kind: .gateway)
+        gateway.gate = 3
+        let wrongGate = ReviewRulesTests.context(cost: cost, status: .approved, reviews: [gateway])
+        #expect(RulesEngine.releaseBlockers(Self.tranche(.gatePassed, gate: 2), context: wrongGate).map(\.rule) == [.fundingCondition])
+        #expect(RulesEngine.releaseBlockers(Self.tranche(.gatePassed, gate: 3), context: wrongGate).isEmpty)
+    }
+
+    @Test func aStaleReviewBlocksEveryRelease() {
+        let stale = ReviewRulesTests.context(cost: .units(7_000_000), status: .inExecution, reviews: [ReviewRulesTests.review(cost: .units(6_000_000))])
+        let blockers = RulesEngine.releaseBlockers(Self.tranche(.none), context: stale)
+        #expect(blockers.map(\.rule) == [.reviewStale])
+        #expect(blockers.first?.severity == .blocking)
+    }
+}

@@ -83,6 +83,7 @@ enum OpenAPIDocument {
         "Review": ReviewRoutes.reviewSchema,
         "Variance": ProjectSchemas.variance,
         "Baseline": BaselineRoutes.baselineSchema,
+        "FundingTranche": FundingRoutes.trancheSchema,
         "Problem": Schema.object([
             ("type", Schema.string), ("title", Schema.string), ("status", Schema.integer), ("detail", Schema.string),
             ("errors", Schema.array(Schema.object([("field", Schema.string), ("message", Schema.string)], required: ["field", "message"]))),
