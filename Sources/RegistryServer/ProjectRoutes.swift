@@ -230,6 +230,7 @@ struct ProjectRoutes {
         ReviewRoutes(projects: routes).register(in: &api)
         BaselineRoutes(projects: routes).register(in: &api)
         FundingRoutes(projects: routes).register(in: &api)
+        PortfolioRoutes(projects: routes).register(in: &api)
     }
 
     /// PUT and PATCH: the agency's own project, guarded by If-Match, its new record made from the body.

@@ -7,6 +7,8 @@ public struct Assessment: Sendable, Equatable {
     /// Against the original (first) and the current (last) baseline; nil before approval.
     public var varianceAgainstOriginal: Variance?
     public var varianceAgainstCurrent: Variance?
+    /// From the latest decided review that rated it.
+    public var deliveryConfidence: Review.DeliveryConfidence?
 }
 
 /// Gathers a project's rule context (agency level, thresholds, latest business case) and
@@ -36,6 +38,7 @@ public struct Compliance: Sendable {
             baseline.map { Variance(forecastCost: project.record.wholeLifeCost, forecastEnd: project.record.forecastEnd, baseline: $0) }
         }
         return Assessment(obligations: RulesEngine.obligations(for: context), findings: RulesEngine.findings(for: context),
-                          varianceAgainstOriginal: variance(context.baselines.first), varianceAgainstCurrent: variance(context.baselines.last))
+                          varianceAgainstOriginal: variance(context.baselines.first), varianceAgainstCurrent: variance(context.baselines.last),
+                          deliveryConfidence: context.reviews.last(where: { $0.status == .completed && $0.deliveryConfidence != nil })?.deliveryConfidence)
     }
 }

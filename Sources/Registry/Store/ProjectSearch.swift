@@ -90,6 +90,20 @@ public struct ProjectSearch: Sendable {
         }
     }
 
+    /// Every project the query matches, page by page.
+    public func all(_ query: ProjectQuery, viewer: Principal) throws -> [(project: StoredProject, assessment: Assessment)] {
+        var query = query
+        query.limit = Self.maximumLimit
+        query.cursor = nil
+        var items: [(project: StoredProject, assessment: Assessment)] = []
+        while true {
+            let page = try search(query, viewer: viewer)
+            items += page.items
+            guard let next = page.nextCursor else { return items }
+            query.cursor = next
+        }
+    }
+
     static func sortValue(_ project: StoredProject, _ sort: ProjectSort) -> SQLiteValue {
         switch sort {
         case .id: .integer(project.id)

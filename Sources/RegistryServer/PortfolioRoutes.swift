@@ -1,0 +1,112 @@
+import HTTPServer
+import JSON
+import Registry
+
+/// The centre's picture: the overview with its breakdowns, and every finding in the portfolio.
+struct PortfolioRoutes {
+    let projects: ProjectRoutes
+
+    /// The list's filters (not its paging): the overview covers everything they match.
+    static let filterParameters = ProjectListParameters.parameters.filter { !["sort", "limit", "cursor"].contains($0.name) }
+
+    static func slice(_ slice: PortfolioOverview.Slice, key: String) -> JSONValue {
+        var object: JSONObject = key.isEmpty ? [:] : [key: .string(slice.key)]
+        object["projects"] = .integer(slice.projects)
+        object["whole_life_cost"] = Money.json(slice.wholeLifeCost)
+        object["spend_to_date"] = Money.json(slice.spendToDate)
+        return .object(object)
+    }
+
+    static func flagged(_ item: PortfolioOverview.Flagged) -> JSONValue {
+        .object([
+            "project_id": .integer(item.projectID), "title": .string(item.title), "agency": .string(item.agency),
+            "variance_against_original": Baselines.json(item.variance),
+        ])
+    }
+
+    static var overviewSchema: JSONValue {
+        let slice = { (key: String) in
+            Schema.object((key.isEmpty ? [] : [(key, Schema.string)]) + [("projects", Schema.integer), ("whole_life_cost", Schema.money), ("spend_to_date", Schema.money)])
+        }
+        let flagged = Schema.object([("project_id", Schema.integer), ("title", Schema.string), ("agency", Schema.string), ("variance_against_original", Schema.ref("Variance"))])
+        return Schema.object([
+            ("as_of", Schema.dateTime), ("currency", Schema.string), ("totals", slice("")),
+            ("by_agency", Schema.array(slice("agency"))), ("by_status", Schema.array(slice("status"))), ("by_category", Schema.array(slice("category"))),
+            ("by_risk_rating", Schema.array(slice("risk_rating"))), ("by_delivery_confidence", Schema.array(slice("delivery_confidence"))),
+            ("above_threshold", Schema.object([("business_case", slice("")), ("central_review", slice(""))])),
+            ("review_queue", Schema.array(Schema.ref("Review"))), ("overruns", Schema.array(flagged)), ("slips", Schema.array(flagged)),
+            ("findings_by_rule", Schema.array(Schema.object([("rule", Schema.string), ("principle", Schema.integer), ("projects", Schema.integer)]))),
+        ], required: ["as_of", "currency", "totals", "by_agency", "by_status", "by_delivery_confidence", "above_threshold", "review_queue",
+                      "overruns", "slips", "findings_by_rule"])
+    }
+
+    func register(in api: inout APIBuilder) {
+        let routes = self
+        let storage = projects.storage
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/portfolio/overview", id: "portfolioOverview",
+            summary: "Totals and breakdowns of the portfolio (by agency, status, category, risk, delivery confidence), projects above the thresholds, the review queue, overruns, slips and findings by rule. Takes the list's filters; totals add up exactly.",
+            tag: "Portfolio", access: .everyone, parameters: Self.filterParameters,
+            responses: [.json(200, "The overview.", Self.overviewSchema), .badRequest, .unauthorized, .invalid])
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.projects.access.principal(context.request)
+                let query = try ProjectListParameters.query(context.query)
+                let overview = PortfolioOverview(try storage.search.all(query, viewer: principal))
+                let today = storage.clock.today()
+                let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre).map { review -> JSONValue in
+                    guard case .object(var object) = Reviews.json(review) else { return .null }
+                    object["waited_days"] = .integer(LocalDate.days(from: LocalDate(String(review.requestedAt.prefix(10))) ?? today, to: today))
+                    return .object(object)
+                }
+                return Representation.response(.object([
+                    "as_of": .string(storage.clock.timestamp()), "currency": .string(storage.currency),
+                    "totals": Self.slice(overview.totals, key: ""),
+                    "by_agency": .array(overview.byAgency.map { Self.slice($0, key: "agency") }),
+                    "by_status": .array(overview.byStatus.map { Self.slice($0, key: "status") }),
+                    "by_category": .array(overview.byCategory.map { Self.slice($0, key: "category") }),
+                    "by_risk_rating": .array(overview.byRiskRating.map { Self.slice($0, key: "risk_rating") }),
+                    "by_delivery_confidence": .array(overview.byDeliveryConfidence.map { Self.slice($0, key: "delivery_confidence") }),
+                    "above_threshold": .object([
+                        "business_case": Self.slice(overview.aboveBusinessCaseThreshold, key: ""),
+                        "central_review": Self.slice(overview.aboveCentralReviewThreshold, key: ""),
+                    ]),
+                    "review_queue": .array(queue),
+                    "overruns": .array(overview.overruns.map(Self.flagged)),
+                    "slips": .array(overview.slips.map(Self.flagged)),
+                    "findings_by_rule": .array(overview.findingsByRule.map {
+                        .object(["rule": .string($0.rule.rawValue), "principle": .integer($0.rule.principle), "projects": .integer($0.projects)])
+                    }),
+                ]))
+            }
+        }
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/portfolio/findings", id: "portfolioFindings",
+            summary: "Every finding in the portfolio, with its project. Takes the list's filters.", tag: "Portfolio", access: .everyone,
+            parameters: Self.filterParameters,
+            responses: [.json(200, "The findings.", Schema.object([("items", Schema.array(Schema.object([
+                ("project_id", Schema.integer), ("title", Schema.string), ("agency", Schema.string), ("status", Schema.string),
+                ("rule", Schema.string), ("principle", Schema.integer), ("severity", Schema.enumeration(["blocking", "warning"])), ("message", Schema.string),
+            ])))], required: ["items"])), .badRequest, .unauthorized, .invalid])
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.projects.access.principal(context.request)
+                let query = try ProjectListParameters.query(context.query)
+                var items: [JSONValue] = []
+                for (project, assessment) in try storage.search.all(query, viewer: principal) {
+                    for finding in assessment.findings where query.rule == nil || finding.rule == query.rule {
+                        guard case .object(var object) = Representation.finding(finding) else { continue }
+                        object["project_id"] = .integer(project.id)
+                        object["title"] = .string(project.record.title)
+                        object["agency"] = .string(project.agency)
+                        object["status"] = .string(project.status.rawValue)
+                        items.append(.object(object))
+                    }
+                }
+                return Representation.response(.object(["items": .array(items)]))
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import HTTPTestSupport
+import JSON
+import Registry
+import Testing
+
+/// The overview on a portfolio whose totals are known, sliced every way.
+@Suite(.serialized) struct PortfolioRoutesTests {
+    func object(_ value: JSONValue?) -> JSONObject {
+        if case .object(let object)? = value { return object }
+        return [:]
+    }
+
+    func array(_ value: JSONValue?) -> [JSONObject] {
+        guard case .array(let items)? = value else { return [] }
+        return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
+    }
+
+    /// Sums decimal amounts exactly, in cents.
+    func cents(_ value: JSONValue?) -> Int64 {
+        guard case .number(let text)? = value, let money = try? Money(decimal: text) else { return -1 }
+        return money.minorUnits
+    }
+
+    @Test func totalsAddUpWhicheverWayThePortfolioIsSliced() throws {
+        let registry = try RunningRegistry()
+        let finance = try registry.agency("MINFIN")
+        let health = try registry.agency("MINHEALTH")
+        // (agency, cost, spend, category, risk, submit?)
+        let portfolio: [(String, String, String, String, Int, Bool)] = [
+            (finance, "1200000.10", "100.05", "tax", 2, false),
+            (finance, "300000.20", "0.10", "tax", 4, true),
+            (finance, "5500000", "2500000.5", "payments", 5, false),
+            (health, "999999.99", "10", "care", 1, true),
+            (health, "42", "0", "care", 3, true),
+        ]
+        for (index, item) in portfolio.enumerated() {
+            let body = #"{"external_id":"K-\#(index)","title":"Known \#(index)","category":"\#(item.3)","whole_life_cost":\#(item.1),"spend_to_date":\#(item.2),"risk_rating":\#(item.4),"planned_end_date":"2028-01-01","owner":{"name":"O"}}"#
+            let created = try registry.request("POST", "/api/v1/projects", token: item.0, body: body)
+            if item.5, case .number(let id)? = created["id"] {
+                #expect(try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: item.0, body: #"{"to":"submitted"}"#).status == 200)
+            }
+        }
+
+        let overview = try registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken)
+        #expect(overview.status == 200)
+        #expect(overview["currency"] == .string("EUR"))
+        let totals = object(overview["totals"])
+        #expect(totals["projects"] == .number("5"))
+        #expect(cents(totals["whole_life_cost"]) == 120_000_010 + 30_000_020 + 550_000_000 + 99_999_999 + 4200)
+        #expect(cents(totals["spend_to_date"]) == 10_005 + 10 + 250_000_050 + 1000)
+        for breakdown in ["by_agency", "by_status", "by_category", "by_risk_rating", "by_delivery_confidence"] {
+            let slices = array(overview[breakdown])
+            #expect(slices.reduce(0) { $0 + cents($1["whole_life_cost"]) } == cents(totals["whole_life_cost"]), "\(breakdown)")
+            #expect(slices.reduce(0) { $0 + cents($1["spend_to_date"]) } == cents(totals["spend_to_date"]), "\(breakdown)")
+            #expect(slices.reduce(0) { $0 + Int(cents($1["projects"]) / 100) } == 5, "\(breakdown)")
+        }
+        #expect(array(overview["by_status"]).count == 7, "every status, also when empty")
+        #expect(array(overview["by_agency"]).map { $0["agency"] } == [.string("MINFIN"), .string("MINHEALTH")])
+        let above = object(overview["above_threshold"])
+        #expect(object(above["business_case"])["projects"] == .number("2"))
+        #expect(object(above["central_review"])["projects"] == .number("1"))
+        let findings = array(overview["findings_by_rule"])
+        #expect(findings.count == RuleID.allCases.count)
+        #expect(findings.first { $0["rule"] == .string("P7-BC-REQUIRED") }?["projects"] == .number("2"))
+
+        // Filters narrow the overview exactly as they narrow the list.
+        let healthOnly = try registry.request("GET", "/api/v1/portfolio/overview?agency=MINHEALTH", token: registry.centreToken)
+        #expect(cents(object(healthOnly["totals"])["whole_life_cost"]) == 100_004_199)
+        // The public sees only published projects.
+        let publicView = try registry.request("GET", "/api/v1/portfolio/overview")
+        #expect(object(publicView["totals"])["projects"] == .number("3"))
+
+        let all = try registry.request("GET", "/api/v1/portfolio/findings", token: registry.centreToken)
+        #expect(array(all["items"]).filter { $0["rule"] == .string("P7-BC-REQUIRED") }.count == 2)
+        let onlyRequired = try registry.request("GET", "/api/v1/portfolio/findings?rule=P7-BC-REQUIRED", token: registry.centreToken)
+        #expect(array(onlyRequired["items"]).allSatisfy { $0["rule"] == .string("P7-BC-REQUIRED") && $0["project_id"] != nil })
+    }
+}
