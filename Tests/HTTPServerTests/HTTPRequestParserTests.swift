@@ -265,6 +265,17 @@ struct HTTPRequestParserTests {
         #expect(Self.feed([Array(("GET /" + String(repeating: "a", count: 100)).utf8)], limits: limits).errorStatus == 414)
     }
 
+    @Test func theFirstFaultDecidesHoweverTheBytesArrive() {
+        var limits = HTTPParserLimits()
+        limits.maxRequestLineLength = 20
+        // A bare LF after the limit: the line was too long first.
+        #expect(Self.parse("GET /" + String(repeating: "a", count: 30) + " HTTP/1.1\nHost: h\r\n\r\n", limits: limits).errorStatus == 414)
+        // A bare CR after the limit, likewise; before it, the CR decides.
+        #expect(Self.parse("GET /" + String(repeating: "a", count: 30) + "\rb HTTP/1.1\r\nHost: h\r\n\r\n", limits: limits).errorStatus == 414)
+        #expect(Self.parse("GET /a\rb" + String(repeating: "a", count: 30) + " HTTP/1.1\r\nHost: h\r\n\r\n", limits: limits).errorStatus == 400)
+        #expect(Self.parse("GET /a HTTP/1.1\nHost: h\r\n\r\n", limits: limits).errorStatus == 400)
+    }
+
     @Test func headerCountLimit() {
         var limits = HTTPParserLimits()
         limits.maxHeaderCount = 5

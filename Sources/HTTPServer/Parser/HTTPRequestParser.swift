@@ -226,28 +226,28 @@ public struct HTTPRequestParser: Sendable {
             guard let hit = memchr(base + start, 10, end - start) else { return nil }
             return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
+        // Whichever fault comes first in the bytes decides, so that the answer does not depend
+        // on how the bytes happened to arrive.
         guard let lf = found else {
             // A CR at the very end may yet be followed by its LF: look at it again next time.
             let pendingCR = end > start && buffer[end - 1] == 13 ? 1 : 0
-            if start < end - pendingCR { try Self.rejectBareCR(buffer[start..<(end - pendingCR)]) }
+            if let cr = buffer[start..<(end - pendingCR)].firstIndex(of: 13), cr - readIndex < limit {
+                throw HTTPParseError(status: 400, reason: "bare CR in the request head")
+            }
             scanIndex = end - pendingCR
-            // Even without its end, a line already over the limit is refused.
             if end - readIndex - pendingCR > limit { throw tooLong }
             return nil
         }
-        guard lf > readIndex, buffer[lf - 1] == 13 else {
-            throw HTTPParseError(status: 400, reason: "bare LF: lines must end with CRLF")
+        let endsWithCR = lf > readIndex && buffer[lf - 1] == 13
+        let contentEnd = endsWithCR ? lf - 1 : lf
+        if start < contentEnd, let cr = buffer[start..<contentEnd].firstIndex(of: 13), cr - readIndex < limit {
+            throw HTTPParseError(status: 400, reason: "bare CR in the request head")
         }
-        // Only the bytes not looked at before need checking.
-        if start < lf - 1 { try Self.rejectBareCR(buffer[start..<(lf - 1)]) }
-        let line = buffer[readIndex..<(lf - 1)]
-        if line.count > limit { throw tooLong }
+        if contentEnd - readIndex > limit { throw tooLong }
+        guard endsWithCR else { throw HTTPParseError(status: 400, reason: "bare LF: lines must end with CRLF") }
+        let line = buffer[readIndex..<contentEnd]
         consume(upTo: lf + 1)
         return line
-    }
-
-    private static func rejectBareCR(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) {
-        if bytes.contains(13) { throw HTTPParseError(status: 400, reason: "bare CR in the request head") }
     }
 
     // MARK: - Request line
