@@ -13,7 +13,8 @@ public final class RegistryStorage: Sendable {
     public var thresholds: Thresholds { Thresholds(database: database, clock: clock) }
     public var projects: Projects { Projects(database: database, clock: clock) }
     public var businessCases: BusinessCases { BusinessCases(database: database, clock: clock) }
-    public var compliance: Compliance { Compliance(database: database, clock: clock, tolerances: tolerances) }
+    public var compliance: Compliance { Compliance(database: database, clock: clock, tolerances: tolerances, similarity: similarity) }
+    private let similarity = SimilarityIndex()
     public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var baselines: Baselines { Baselines(database: database, clock: clock) }

@@ -83,6 +83,31 @@ struct PortfolioRoutes {
         }
 
         api.add(APIOperation(
+            method: .GET, path: "/api/v1/portfolio/duplicates", id: "portfolioDuplicates",
+            summary: "Pairs of projects of different agencies that look like the same system or dataset, most alike first, with why (P8-DUPLICATION).",
+            tag: "Portfolio", access: .everyone,
+            responses: [.json(200, "The pairs.", Schema.object([("items", Schema.array(Schema.object([
+                ("score", .object(["type": .string("integer"), "minimum": .integer(0), "maximum": .integer(100)])), ("explanation", Schema.string),
+                ("shared_systems", Schema.array(Schema.string)), ("shared_datasets", Schema.array(Schema.string)), ("shared_words", Schema.array(Schema.string)),
+                ("projects", Schema.array(Schema.object([("id", Schema.integer), ("agency", Schema.string), ("title", Schema.string)]))),
+            ])))], required: ["items"])), .unauthorized])
+        ) { context in
+            try ProblemMapping.handle {
+                let principal = try routes.projects.access.principal(context.request)
+                let items = try storage.compliance.duplicatePairs(includeDrafts: principal.isCentre).map { pair, a, b -> JSONValue in
+                    .object([
+                        "score": .integer(pair.score), "explanation": .string(pair.explanation),
+                        "shared_systems": .array(pair.sharedSystems.map { .string($0) }),
+                        "shared_datasets": .array(pair.sharedDatasets.map { .string($0) }),
+                        "shared_words": .array(pair.sharedWords.map { .string($0) }),
+                        "projects": .array([a, b].map { .object(["id": .integer($0.id), "agency": .string($0.agency), "title": .string($0.title)]) }),
+                    ])
+                }
+                return Representation.response(.object(["items": .array(items)]))
+            }
+        }
+
+        api.add(APIOperation(
             method: .GET, path: "/api/v1/portfolio/findings", id: "portfolioFindings",
             summary: "Every finding in the portfolio, with its project. Takes the list's filters.", tag: "Portfolio", access: .everyone,
             parameters: Self.filterParameters,

@@ -12,10 +12,11 @@ struct ProjectRoutes {
 
     /// The project's state if this principal may see it; drafts (`proposed`) are their agency's and the centre's alone.
     func visibleState(_ context: RequestContext, _ principal: Principal) throws -> ProjectState {
-        guard let id = Int64(context.parameter("id") ?? ""), let state = try storage.projects.state(id: id) else {
+        guard let id = Int64(context.parameter("id") ?? ""), var state = try storage.projects.state(id: id) else {
             throw RegistryError.notFound("No project has the id \(context.parameter("id") ?? "").")
         }
         try Self.checkVisible(state, principal)
+        state.similarity = try storage.compliance.similaritySignature(for: id)
         return state
     }
 
@@ -83,7 +84,8 @@ struct ProjectRoutes {
     }
 
     func projectResponse(id: Int64, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
-        guard let state = try storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+        guard var state = try storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+        state.similarity = try storage.compliance.similaritySignature(for: id)
         return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
                             body: try representation(state))
     }
@@ -93,7 +95,9 @@ struct ProjectRoutes {
         guard let header = request.headers["If-Match"] else { return nil }
         let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if tags.contains("*") { return nil }
-        guard let state = try storage.projects.state(id: project.id), tags.contains(state.etag) else {
+        guard var state = try storage.projects.state(id: project.id) else { throw RegistryError.notFound("No project has the id \(project.id).") }
+        state.similarity = try storage.compliance.similaritySignature(for: project.id)
+        guard tags.contains(state.etag) else {
             throw RegistryError.stale("If-Match \(header) does not match the project's current ETag; read it again.")
         }
         return state.version

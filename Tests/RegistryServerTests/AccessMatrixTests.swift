@@ -80,6 +80,9 @@ import Testing
                 expected: [.anonymous: 401, .otherAgency: 404, .centre: 403, .owningAgency: 200]),
             Row(method: "POST", path: "/api/v1/projects/\(published)/transitions", body: { _ in #"{"to":"approved"}"# },
                 expected: [.anonymous: 401, .otherAgency: 403, .owningAgency: 403, .centre: 200]),
+            Row(method: "GET", path: "/api/v1/portfolio/overview", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
+            Row(method: "GET", path: "/api/v1/portfolio/findings", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
+            Row(method: "GET", path: "/api/v1/portfolio/duplicates", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/openapi.json", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
         ]
         // The owning agency goes last, since its requests change state the others' must not see changed.

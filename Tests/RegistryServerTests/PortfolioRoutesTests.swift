@@ -76,3 +76,39 @@ import Testing
         #expect(array(onlyRequired["items"]).allSatisfy { $0["rule"] == .string("P7-BC-REQUIRED") && $0["project_id"] != nil })
     }
 }
+
+@Suite(.serialized) struct DuplicationRoutesTests {
+    @Test func twoAgenciesBuildingOneSystemAreTold() throws {
+        let registry = try RunningRegistry()
+        let finance = try registry.agency("MINFIN")
+        let health = try registry.agency("MINHEALTH")
+        func create(_ token: String, _ externalID: String, _ title: String, submit: Bool) throws -> String {
+            let body = #"{"external_id":"\#(externalID)","title":"\#(title)","whole_life_cost":300000,"planned_end_date":"2028-01-01","systems":["Identity Register"],"datasets":["Persons"]}"#
+            let reply = try registry.request("POST", "/api/v1/projects", token: token, body: body)
+            guard case .number(let id)? = reply["id"] else { return "?" }
+            if submit { _ = try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: token, body: #"{"to":"submitted"}"#) }
+            return id
+        }
+        let first = try create(finance, "F-1", "Citizen identity register", submit: true)
+        let before = try registry.request("GET", "/api/v1/projects/\(first)")
+        let etag = before.response.header("ETag") ?? ""
+        #expect(!(before.json?.serialized.contains("P8-DUPLICATION") ?? true))
+
+        // A draft of another agency: it is told; the published project does not name the draft.
+        let draft = try create(health, "H-1", "Patient identity register", submit: false)
+        let draftView = try registry.request("GET", "/api/v1/projects/\(draft)", token: health)
+        #expect(draftView.json?.serialized.contains("P8-DUPLICATION") == true)
+        #expect(draftView.json?.serialized.contains("of MINFIN") == true)
+        #expect(!(try registry.request("GET", "/api/v1/projects/\(first)").json?.serialized.contains("P8-DUPLICATION") ?? true))
+        #expect(try registry.request("GET", "/api/v1/portfolio/duplicates").json?.serialized == #"{"items":[]}"#, "the public sees no drafts")
+
+        // Published, both are told, and the first project's representation (and ETag) changed.
+        _ = try registry.request("POST", "/api/v1/projects/\(draft)/transitions", token: health, body: #"{"to":"submitted"}"#)
+        let after = try registry.request("GET", "/api/v1/projects/\(first)", headers: ["If-None-Match: \(etag)"])
+        #expect(after.status == 200)
+        #expect(after.json?.serialized.contains("P8-DUPLICATION") == true)
+        let duplicates = try registry.request("GET", "/api/v1/portfolio/duplicates")
+        #expect(duplicates.json?.serialized.contains(#""shared_systems":["identity register"]"#) == true)
+        #expect(try registry.request("GET", "/api/v1/projects?rule=P8-DUPLICATION").json?.serialized.contains(#""id":\#(first)"#) == true)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 /// Everything the rules look at, as plain values: no database, no HTTP.
 public struct RuleContext: Sendable {
     public var project: ProjectRecord
@@ -12,6 +13,10 @@ public struct RuleContext: Sendable {
     public var baselines: [Baseline]
     /// The last day the agency reported on the project.
     public var lastReported: LocalDate?
+    /// Other agencies' projects that look like this one.
+    public var similarProjects: [SimilarityIndex.Match] = []
+    /// Groups this project belongs to that look like one project split under a threshold.
+    public var thresholdSplits: [SimilarityIndex.Split] = []
     public var today: LocalDate
     public var tolerances: Tolerances
 
@@ -75,7 +80,7 @@ public enum RulesEngine {
     public static func findings(for context: RuleContext) -> [Finding] {
         let obligations = obligations(for: context)
         return businessCaseFindings(context, obligations) + reviewFindings(context, obligations) + accountabilityFindings(context, obligations)
-            + monitoringFindings(context)
+            + monitoringFindings(context) + portfolioFindings(context)
     }
 
     /// The findings that refuse moving the project from its status to `target`.
@@ -277,6 +282,22 @@ public enum RulesEngine {
         guard days > context.tolerances.reportingPeriodDays else { return nil }
         return Finding(rule: .staleReport, severity: .warning, message:
             "No update from the agency for \(days) days (since \(last)); projects report at least every \(context.tolerances.reportingPeriodDays) days.")
+    }
+
+    // MARK: - Principle 8: the portfolio as a whole
+
+    static func portfolioFindings(_ context: RuleContext) -> [Finding] {
+        var findings: [Finding] = []
+        if !context.similarProjects.isEmpty {
+            let list = context.similarProjects.map { "project \($0.other) '\($0.otherTitle)' of \($0.otherAgency) (\($0.similarity.explanation))" }
+            findings.append(Finding(rule: .duplication, severity: .warning, message:
+                "This looks like the same system or data as " + list.joined(separator: "; and ") + ". Talk to the other agency before building it twice."))
+        }
+        for split in context.thresholdSplits {
+            findings.append(Finding(rule: .thresholdSplit, severity: .warning, message:
+                "Projects \(split.projects.map(String.init).joined(separator: ", ")) of this agency look alike, run at the same time and are each under the \(split.kind.rawValue.replacingOccurrences(of: "_", with: "-")) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."))
+        }
+        return findings
     }
 
     // MARK: - Principle 8: accountability

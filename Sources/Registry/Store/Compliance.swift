@@ -17,9 +17,12 @@ public struct Compliance: Sendable {
     let database: SQLiteDatabase
     let clock: RegistryClock
     let tolerances: Tolerances
+    let similarity: SimilarityIndex
 
     public func context(for project: StoredProject) throws -> RuleContext {
-        try database.read { db in
+        let today = clock.today()
+        let snapshot = try similarity.current(database, today: today)
+        var context = try database.read { db -> RuleContext in
             let level = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?
                 .string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
             let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
@@ -28,8 +31,27 @@ public struct Compliance: Sendable {
             let baselines = try Baselines.all(db, projectID: project.id)
             return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
                                thresholds: thresholds, reviews: reviews, baselines: baselines,
-                               lastReported: LocalDate(String(project.updatedAt.prefix(10))), today: clock.today(), tolerances: tolerances)
+                               lastReported: LocalDate(String(project.updatedAt.prefix(10))), today: today, tolerances: tolerances)
         }
+        if project.status.isOpen {
+            context.similarProjects = similarity.matches(for: project.id, in: snapshot)
+            context.thresholdSplits = similarity.splits(for: project.id, in: snapshot)
+        }
+        return context
+    }
+
+    /// The alike pairs across agencies, for the portfolio's duplicates list.
+    public func duplicatePairs(includeDrafts: Bool) throws -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
+        similarity.publishedPairs(in: try similarity.current(database, today: clock.today()), includeDrafts: includeDrafts)
+    }
+
+    /// Changes whenever any project's similarity findings may have: part of each project's state.
+    public func similaritySignature(for id: Int64) throws -> Int {
+        let snapshot = try similarity.current(database, today: clock.today())
+        var hasher = Hasher()
+        for match in similarity.matches(for: id, in: snapshot) { hasher.combine(match.other); hasher.combine(match.similarity.score); hasher.combine(match.otherTitle) }
+        for split in similarity.splits(for: id, in: snapshot) { hasher.combine(split.projects); hasher.combine(split.total.minorUnits) }
+        return hasher.finalize()
     }
 
     public func assess(_ project: StoredProject) throws -> Assessment {

@@ -240,8 +240,10 @@ public struct ProjectState: Sendable, Equatable, Hashable {
     public var thresholdGeneration: Int64
     /// Obligations depend on the thresholds in force today.
     public var day: LocalDate
+    /// Summarises the project's duplication and split findings, which other projects decide.
+    public var similarity: Int = 0
 
-    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(completedReviews)-\(baselines)-\(thresholdGeneration)-\(day.daysSinceEpoch)\"" }
+    public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(completedReviews)-\(baselines)-\(thresholdGeneration)-\(day.daysSinceEpoch)-\(String(UInt(bitPattern: similarity), radix: 36))\"" }
 }
 
 extension Projects {

@@ -1,0 +1,55 @@
+@testable import Registry
+import Testing
+
+/// P8-DUPLICATION and P8-THRESHOLD-SPLIT on plain values.
+struct SimilarityTests {
+    static func fingerprint(_ id: Int64, _ agency: String, _ title: String, cost: Money = .units(400_000), systems: [String] = [],
+                            datasets: [String] = [], start: String = "2026-01-01", end: String = "2027-12-31") -> ProjectFingerprint {
+        let record = ProjectRecord(externalID: "\(id)", title: title, wholeLifeCost: cost, startDate: LocalDate(start),
+                                   plannedEndDate: LocalDate(end)!, systems: systems, datasets: datasets)
+        return ProjectFingerprint(id: id, agency: agency, record: record)
+    }
+
+    @Test func findsTheSameSystemBuiltByTwoAgencies() throws {
+        let projects = [
+            Self.fingerprint(1, "MINFIN", "Citizen identity register", systems: ["Identity Register"], datasets: ["Persons"]),
+            Self.fingerprint(2, "MINHEALTH", "Patient identity register renewal", systems: ["identity-register"], datasets: ["persons"]),
+            Self.fingerprint(3, "MINEDU", "School timetables", systems: ["Timetabler"], datasets: ["Pupils"]),
+        ]
+        let pairs = Similarity.duplicates(projects)
+        #expect(pairs.count == 1)
+        let pair = try #require(pairs.first)
+        #expect(pair.first == 1 && pair.second == 2)
+        #expect(pair.score >= Similarity.reportingScore)
+        #expect(pair.sharedSystems == ["identity register"])
+        #expect(pair.explanation.contains("the same system (identity register)"))
+    }
+
+    @Test func oneAgencysProjectsAreNotDuplicatesOfEachOther() {
+        let projects = [
+            Self.fingerprint(1, "MINFIN", "Tax register", systems: ["Tax Register"]),
+            Self.fingerprint(2, "MINFIN", "Tax register phase 2", systems: ["Tax Register"]),
+        ]
+        #expect(Similarity.duplicates(projects).isEmpty)
+    }
+
+    @Test func findsASplitUnderTheThreshold() {
+        let projects = [
+            Self.fingerprint(1, "MINFIN", "Tax portal front end", cost: .units(600_000), systems: ["Tax Portal"]),
+            Self.fingerprint(2, "MINFIN", "Tax portal back end", cost: .units(500_000), systems: ["Tax Portal"]),
+            // Alike but later: not overlapping in time.
+            Self.fingerprint(3, "MINFIN", "Tax portal archive", cost: .units(900_000), systems: ["Tax Portal"], start: "2029-01-01", end: "2030-01-01"),
+        ]
+        #expect(Similarity.thresholdSplits(projects, threshold: .units(1_000_000)) == [[1, 2]])
+        // Together still under it: no split.
+        #expect(Similarity.thresholdSplits(projects, threshold: .units(1_100_000) + Money(minorUnits: 1)).isEmpty)
+        // One of them already above it: it owes the business case itself.
+        #expect(Similarity.thresholdSplits(projects, threshold: .units(550_000)).isEmpty)
+    }
+
+    @Test func scalesThroughTheIndexNotAllPairs() {
+        // 5,000 projects of distinct systems: no pair may be compared, so this is fast and finds nothing.
+        let projects = (0..<5000).map { Self.fingerprint(Int64($0), "A\($0 % 50)", "Project \($0) unique\($0)", systems: ["system-\($0)"]) }
+        #expect(Similarity.duplicates(projects).isEmpty)
+    }
+}
