@@ -10,7 +10,7 @@ struct PortfolioRegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio-registry",
         abstract: "A registry of a government's ICT projects that enforces OECD Principles 7 and 8.",
-        subcommands: [Serve.self, Migrate.self, TokenCommand.self, AgencyCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, TokenCommand.self, AgencyCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -93,6 +93,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a shutdown waits for requests in flight (env PORTFOLIO_SHUTDOWN_GRACE).")
     var shutdownGrace: Double?
 
+    @Flag(help: "Fill an empty registry with a realistic demo portfolio first.")
+    var demo = false
+
     func run() throws {
         // Before any thread exists, so that only the waiting thread below receives these signals.
         TerminationSignals.block()
@@ -117,6 +120,15 @@ struct Serve: ParsableCommand {
         let resources = try storage.resourceLocation()
         let registryStorage = try storage.open(resources)
         for name in registryStorage.appliedMigrations { logger.info("applied migration \(name)") }
+        if demo {
+            let empty = try registryStorage.database.read { try $0.scalar("SELECT count(*) FROM projects") } == .integer(0)
+            if empty {
+                let summary = try DemoPortfolio(storage: registryStorage).fill()
+                logger.info("demo portfolio: \(summary.agencies) agencies, \(summary.projects) projects")
+            } else {
+                logger.notice("--demo: the registry already has projects; leaving them as they are")
+            }
+        }
 
         let application = RegistryApplication(storage: registryStorage, resources: .init(publicDirectory: resources.publicFiles))
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
@@ -130,6 +142,19 @@ struct Serve: ParsableCommand {
         server.shutdown()
         logger.info("stopped")
         LogSink.shared.flush()
+    }
+}
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fill an empty registry with a realistic, deterministic demo portfolio.")
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() throws {
+        try storage.bootstrapLogging(toStandardError: true)
+        let registry = try storage.open(try storage.resourceLocation())
+        let summary = try CommandLineErrors.explain { try DemoPortfolio(storage: registry).fill() }
+        print("demo portfolio: \(summary.agencies) agencies, \(summary.projects) projects in \(storage.databasePath)")
     }
 }
 

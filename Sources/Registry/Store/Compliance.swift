@@ -19,9 +19,11 @@ public struct Compliance: Sendable {
     let tolerances: Tolerances
     let similarity: SimilarityIndex
 
-    public func context(for project: StoredProject) throws -> RuleContext {
+    /// `portfolioWide: false` leaves out the findings that compare the project with all others
+    /// (duplication, splits): they block nothing, and the decisions that ask only for blockers
+    /// should not pay for a portfolio-wide comparison.
+    public func context(for project: StoredProject, portfolioWide: Bool = true) throws -> RuleContext {
         let today = clock.today()
-        let snapshot = try similarity.current(database, today: today)
         var context = try database.read { db -> RuleContext in
             let level = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?
                 .string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
@@ -33,7 +35,8 @@ public struct Compliance: Sendable {
                                thresholds: thresholds, reviews: reviews, baselines: baselines,
                                lastReported: LocalDate(String(project.updatedAt.prefix(10))), today: today, tolerances: tolerances)
         }
-        if project.status.isOpen {
+        if portfolioWide, project.status.isOpen {
+            let snapshot = try similarity.current(database, today: today)
             context.similarProjects = similarity.matches(for: project.id, in: snapshot)
             context.thresholdSplits = similarity.splits(for: project.id, in: snapshot)
         }
@@ -52,6 +55,10 @@ public struct Compliance: Sendable {
         for match in similarity.matches(for: id, in: snapshot) { hasher.combine(match.other); hasher.combine(match.similarity.score); hasher.combine(match.otherTitle) }
         for split in similarity.splits(for: id, in: snapshot) { hasher.combine(split.projects); hasher.combine(split.total.minorUnits) }
         return hasher.finalize()
+    }
+
+    public func obligations(of project: StoredProject) throws -> Obligations {
+        RulesEngine.obligations(for: try context(for: project, portfolioWide: false))
     }
 
     public func assess(_ project: StoredProject) throws -> Assessment {

@@ -183,7 +183,7 @@ extension Projects {
             }
             // No other write can commit while this transaction holds the writer, so the
             // context read here is the state the decision applies to.
-            let blockers = RulesEngine.blockers(to: target, context: try compliance.context(for: current))
+            let blockers = RulesEngine.blockers(to: target, context: try compliance.context(for: current, portfolioWide: false))
             if !blockers.isEmpty {
                 throw RegistryError.blockedByRules("The project cannot become \(target.rawValue) while \(blockers.count == 1 ? "this finding stands" : "these findings stand").", blockers)
             }
