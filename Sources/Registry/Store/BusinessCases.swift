@@ -33,6 +33,8 @@ public struct BusinessCases: Sendable {
                 """, [projectID, version, value["economic"]?.serialized ?? "[]", value["non_monetary"]?.serialized ?? "[]",
                       text("risks"), text("timeframes"), text("financial_plan"), text("follow_up"), text("responsibilities"),
                       businessCase.milestoneConsequences, text("stakeholders"), text("options"), now, actor.auditName])
+            // Writing the business case is the agency reporting on its project.
+            if actor.agencyCode != nil { try db.execute("UPDATE projects SET reported_at = ? WHERE id = ?", [now, projectID]) }
             try AuditTrail.record(db, at: now, actor: actor, action: "business_case.put", entity: "business_case",
                                   entityID: "\(projectID)/\(version)", projectID: projectID,
                                   before: previous.map { .object($0.businessCase.json) }, after: .object(json))

@@ -33,7 +33,7 @@ public struct Compliance: Sendable {
             let baselines = try Baselines.all(db, projectID: project.id)
             return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
                                thresholds: thresholds, reviews: reviews, baselines: baselines,
-                               lastReported: LocalDate(String(project.updatedAt.prefix(10))), today: today, tolerances: tolerances)
+                               lastReported: LocalDate(String(project.reportedAt.prefix(10))), today: today, tolerances: tolerances)
         }
         if portfolioWide, project.status.isOpen {
             let snapshot = try similarity.current(database, today: today)

@@ -11,6 +11,8 @@ public struct StoredProject: Sendable, Equatable {
     public var version: Int
     public var createdAt: String
     public var updatedAt: String
+    /// The last time the project's agency changed it or reported on it.
+    public var reportedAt: String = ""
 
     /// What the audit trail records as the project's state.
     public var snapshot: JSONValue {
@@ -39,13 +41,13 @@ public struct Projects: Sendable {
             try db.execute("""
                 INSERT INTO projects (agency_code, external_id, title, description, category, status, whole_life_cost_cents,
                     spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role,
-                    owner_email, version, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                """, [agency] + Self.columns(record) + [now, now])
+                    owner_email, version, created_at, updated_at, reported_at)
+                VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                """, [agency] + Self.columns(record) + [now, now, now])
             let id = db.lastInsertRowID
             try Self.writeParts(db, id: id, record: record)
             let project = StoredProject(id: id, agency: agency, record: record, status: .proposed, statusBeforeHold: nil,
-                                        version: 1, createdAt: now, updatedAt: now)
+                                        version: 1, createdAt: now, updatedAt: now, reportedAt: now)
             try AuditTrail.record(db, at: now, actor: actor, action: "project.create", entity: "project", entityID: String(id),
                                   projectID: id, after: project.snapshot)
             return project
@@ -68,9 +70,10 @@ public struct Projects: Sendable {
             try db.execute("""
                 UPDATE projects SET external_id = ?, title = ?, description = ?, category = ?, whole_life_cost_cents = ?,
                     spend_to_date_cents = ?, start_date = ?, planned_end_date = ?, forecast_end_date = ?, risk_rating = ?,
-                    owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?
+                    owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?,
+                    reported_at = CASE WHEN ? THEN ? ELSE reported_at END
                 WHERE id = ?
-                """, Self.columns(record) + [now, id])
+                """, Self.columns(record) + [now, actor.agencyCode == current.agency, now, id])
             for table in ["project_roles", "project_systems", "project_datasets", "milestones"] {
                 try db.execute("DELETE FROM \(table) WHERE project_id = ?", [id])
             }
@@ -147,7 +150,8 @@ public struct Projects: Sendable {
             id: id, agency: row.string("agency_code") ?? "", record: record,
             status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
             statusBeforeHold: row.string("status_before_hold").flatMap(ProjectStatus.init(rawValue:)),
-            version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "")
+            version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "",
+            reportedAt: row.string("reported_at") ?? row.string("updated_at") ?? "")
     }
 }
 
@@ -188,8 +192,11 @@ extension Projects {
                 throw RegistryError.blockedByRules("The project cannot become \(target.rawValue) while \(blockers.count == 1 ? "this finding stands" : "these findings stand").", blockers)
             }
             let beforeHold: ProjectStatus? = target == .onHold ? current.status : nil
-            try db.execute("UPDATE projects SET status = ?, status_before_hold = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                           [target.rawValue, beforeHold?.rawValue, now, id])
+            try db.execute("""
+                UPDATE projects SET status = ?, status_before_hold = ?, version = version + 1, updated_at = ?,
+                    reported_at = CASE WHEN ? THEN ? ELSE reported_at END
+                WHERE id = ?
+                """, [target.rawValue, beforeHold?.rawValue, now, actor.agencyCode == current.agency, now, id])
             var updated = current
             updated.status = target
             updated.statusBeforeHold = beforeHold
