@@ -235,6 +235,7 @@ struct ProjectRoutes {
         BaselineRoutes(projects: routes).register(in: &api)
         FundingRoutes(projects: routes).register(in: &api)
         PortfolioRoutes(projects: routes).register(in: &api)
+        ExportRoutes(projects: routes).register(in: &api)
     }
 
     /// PUT and PATCH: the agency's own project, guarded by If-Match, its new record made from the body.

@@ -320,6 +320,44 @@ import Testing
         #expect(generated != nil && generated != "<bad id>")
     }
 
+    // MARK: Streamed bodies
+
+    @Test func streamsLargeBodiesChunkedAndKeepsTheConnection() throws {
+        let server = try TestServer()
+        let client = try server.client()
+        try client.send("GET /stream?lines=200000 HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n")
+        usleep(100_000) // let the socket fill, so the writer has to wait for this reader
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("Transfer-Encoding") == "chunked")
+        #expect(response.header("Content-Length") == nil)
+        let lines = response.text.split(separator: "\n")
+        #expect(lines.count == 200_000)
+        #expect(lines.last == "line 199999")
+        try client.send(get)
+        #expect(try client.readResponse().text == "hello")
+    }
+
+    @Test func streamsToHTTP10ByClosing() throws {
+        let server = try TestServer()
+        let client = try server.client()
+        try client.send("GET /stream?lines=3 HTTP/1.0\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.header("Connection") == "close")
+        #expect(response.text == "line 0\nline 1\nline 2\n")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func headOfAStreamSendsNoBody() throws {
+        let server = try TestServer()
+        let client = try server.client()
+        try client.send("HEAD /stream HTTP/1.1\r\nHost: t\r\n\r\n")
+        let head = try client.readResponse(bodyExpected: false)
+        #expect(head.status == 200)
+        try client.send(get)
+        #expect(try client.readResponse().text == "hello")
+    }
+
     // MARK: Misbehaving peers
 
     @Test func survivesAPeerThatResetsMidResponse() throws {

@@ -50,6 +50,12 @@ final class TestServer {
         router.get("/page") { _ in HTTPResponse(contentType: "text/html; charset=utf-8", body: "<!doctype html><title>t</title><p>page</p>") }
         router.get("/items/{id}") { context in HTTPResponse(contentType: "text/plain", body: context.parameter("id") ?? "") }
         router.add(.PUT, "/items/{id}") { _ in HTTPResponse(status: .noContent) }
+        router.get("/stream") { context in
+            let lines = Int(context.query["lines"] ?? "") ?? 3
+            return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain")])) { writer in
+                for line in 0..<lines { try writer.write("line \(line)\n") }
+            }
+        }
         router.get("/conflict") { _ in throw HTTPError(.conflict, detail: "already there") }
         router.get("/crash") { _ in
             struct Unexpected: Error {}

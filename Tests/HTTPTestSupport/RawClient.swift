@@ -113,7 +113,9 @@ public final class RawClient {
         }
         var response = Response(status: status, reason: parts.count > 2 ? parts[2] : "", headers: headers, body: [])
         guard bodyExpected, status >= 200, status != 204, status != 304 else { return response }
-        if let length = response.header("Content-Length").flatMap(Int.init) {
+        if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
+            response.body = try readChunked()
+        } else if let length = response.header("Content-Length").flatMap(Int.init) {
             while buffer.count < length {
                 guard try fill() else { throw ClientError(description: "connection closed inside a body (\(buffer.count)/\(length))") }
             }
@@ -125,6 +127,37 @@ public final class RawClient {
             buffer.removeAll()
         }
         return response
+    }
+
+    /// A chunked body: size lines, data, and the last chunk (trailers are skipped).
+    private func readChunked() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine()
+            guard let size = Int(line.split(separator: ";").first.map(String.init) ?? "", radix: 16) else {
+                throw ClientError(description: "bad chunk size line: \(line)")
+            }
+            if size == 0 {
+                while try !readLine().isEmpty {}
+                return body
+            }
+            while buffer.count < size + 2 {
+                guard try fill() else { throw ClientError(description: "connection closed inside a chunk") }
+            }
+            body.append(contentsOf: buffer[0..<size])
+            buffer.removeFirst(size + 2)
+        }
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let end = buffer.indices.dropLast().first(where: { buffer[$0] == 13 && buffer[$0 + 1] == 10 }) {
+                let line = String(decoding: buffer[0..<end], as: UTF8.self)
+                buffer.removeFirst(end + 2)
+                return line
+            }
+            guard try fill() else { throw ClientError(description: "connection closed inside a chunked body") }
+        }
     }
 
     private func findHeadEnd() -> Int? {

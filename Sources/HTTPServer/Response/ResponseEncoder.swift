@@ -23,14 +23,16 @@ struct ResponseEncoder: Sendable {
 
     /// - Parameters:
     ///   - omitBody: a response to HEAD: the headers of the GET, no body.
-    func encode(_ response: HTTPResponse, requestID: String, acceptEncoding: String?, keepAlive: Bool, omitBody: Bool) -> (head: [UInt8], body: [UInt8]) {
+    func encode(_ response: HTTPResponse, requestID: String, acceptEncoding: String?, keepAlive: Bool, omitBody: Bool,
+                chunked: Bool = false) -> (head: [UInt8], body: [UInt8]) {
         var headers = response.headers
         var body = response.body
         let status = response.status.code
         let bodyless = status == 204 || status == 304 || (100..<200).contains(status)
 
         let contentType = headers["Content-Type"]
-        if !bodyless, Self.isCompressible(contentType), body.count >= gzipMinimumSize, !headers.contains("Content-Encoding") {
+        let streamed = response.stream != nil
+        if !streamed, !bodyless, Self.isCompressible(contentType), body.count >= gzipMinimumSize, !headers.contains("Content-Encoding") {
             headers.add("Vary", "Accept-Encoding")
             if ContentNegotiation.acceptsGzip(acceptEncoding) {
                 body = Gzip.compress(body)
@@ -52,9 +54,12 @@ struct ResponseEncoder: Sendable {
             append(&head, name, value)
         }
         append(&head, "X-Request-Id", requestID)
-        if !bodyless || status == 304 {
-            // 304 carries no body; its Content-Length would describe the full representation, so leave it out.
-            if status != 304 { append(&head, "Content-Length", String(body.count)) }
+        if streamed {
+            // A streamed body's length is not known in advance: chunked, or ended by closing (HTTP/1.0).
+            if chunked { append(&head, "Transfer-Encoding", "chunked") }
+        } else if !bodyless {
+            // 304 carries no body; its Content-Length would describe the full representation, so it is left out.
+            append(&head, "Content-Length", String(body.count))
         }
         append(&head, "Connection", keepAlive ? "keep-alive" : "close")
         head.append(13); head.append(10)

@@ -40,6 +40,17 @@ final class Connection: @unchecked Sendable {
         if !bytes.isEmpty { pending.append(bytes) }
     }
 
+    /// Writes all pending output, waiting for the socket when it is full. Used only while this
+    /// connection's worker produces a streamed body, which it owns until done.
+    func flushWaiting(timeoutMilliseconds: Int32) throws(SocketError) {
+        while try !flush() {
+            var descriptor = pollfd(fd: socket.fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&descriptor, 1, timeoutMilliseconds)
+            if ready == 0 { throw SocketError("poll (write timed out)", code: ETIMEDOUT) }
+            if ready < 0 && errno != EINTR { throw SocketError("poll") }
+        }
+    }
+
     /// Writes as much pending output as the socket takes now. True when all of it went out.
     func flush() throws(SocketError) -> Bool {
         while let first = pending.first {

@@ -328,6 +328,7 @@ public final class HTTPServer: Sendable {
     /// Queues a response and writes what the socket takes. When it does not take all of it,
     /// the connection waits for writability; when the response ends the connection, it lingers.
     private func send(_ output: Responder.Output, on connection: Connection, epoll: Epoll) {
+        if let stream = output.stream { return sendStreamed(output, stream, on: connection, epoll: epoll) }
         // Small bodies travel with the head in one write.
         if output.body.count <= 16 * 1024 {
             connection.enqueue(output.head + output.body)
@@ -344,6 +345,28 @@ public final class HTTPServer: Sendable {
             return arm(connection, .write, epoll: epoll)
         }
         if connection.closeAfterWrite { finishAndLinger(connection, epoll: epoll, now: now) }
+    }
+
+    /// A streamed body: the worker keeps the connection until the body is out, waiting for
+    /// the socket as needed (bounded by the write timeout), so memory stays flat.
+    private func sendStreamed(_ output: Responder.Output, _ stream: ResponseBodyWriter.Producer, on connection: Connection, epoll: Epoll) {
+        let timeout = Int32(clamping: configuration.timeouts.write.nanoseconds / 1_000_000)
+        if !output.keepAlive { connection.closeAfterWrite = true }
+        do {
+            connection.enqueue(output.head)
+            try connection.flushWaiting(timeoutMilliseconds: timeout)
+            let writer = ResponseBodyWriter(chunked: output.chunked) { bytes in
+                connection.enqueue(bytes)
+                try connection.flushWaiting(timeoutMilliseconds: timeout)
+            }
+            try stream(writer)
+            try writer.finish()
+        } catch {
+            // The head is out, so no error response can follow: the only honest end is to close.
+            logger.warning("streamed response ended early", metadata: ["error": "\(error)"])
+            return closeConnection(connection, epoll: epoll)
+        }
+        if connection.closeAfterWrite { finishAndLinger(connection, epoll: epoll, now: MonotonicClock.now()) }
     }
 
     /// After the last response: shut our side, then discard what the peer still sends until it

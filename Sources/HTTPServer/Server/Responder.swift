@@ -27,6 +27,9 @@ final class Responder: Sendable {
         var head: [UInt8]
         var body: [UInt8]
         var keepAlive: Bool
+        /// A streamed body to produce after the head; chunked unless the client speaks HTTP/1.0.
+        var stream: ResponseBodyWriter.Producer? = nil
+        var chunked = false
     }
 
     /// `keepAlive` is asked after the handler ran, so a shutdown that began meanwhile closes the connection.
@@ -34,13 +37,16 @@ final class Responder: Sendable {
         let started = MonotonicClock.now()
         let requestID = requestIDs.id(for: request.headers["X-Request-Id"])
         let (response, route) = route(request, requestID: requestID)
-        let keepAlive = keepAlive()
+        let stream = request.method == .HEAD ? nil : response.stream
+        let chunked = stream != nil && request.head.version == .http1_1
+        // A streamed body without chunking ends when the connection closes.
+        let keepAlive = keepAlive() && (stream == nil || chunked)
         let encoded = encoder.encode(
             response, requestID: requestID, acceptEncoding: request.headers["Accept-Encoding"],
-            keepAlive: keepAlive, omitBody: request.method == .HEAD)
+            keepAlive: keepAlive, omitBody: request.method == .HEAD, chunked: chunked)
         finish(method: request.method.rawValue, path: request.path, route: route, status: response.status.code,
                bytes: encoded.body.count, requestID: requestID, started: started)
-        return Output(head: encoded.head, body: encoded.body, keepAlive: keepAlive)
+        return Output(head: encoded.head, body: encoded.body, keepAlive: keepAlive, stream: stream, chunked: chunked)
     }
 
     /// The answer to bytes that could not be parsed as a request; the connection closes after it.

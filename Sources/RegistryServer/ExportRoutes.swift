@@ -1,0 +1,94 @@
+import HTTPServer
+import JSON
+import Registry
+
+/// Open data: every published project as CSV (RFC 4180) or JSON, streamed page by page so a
+/// large export never sits in memory.
+struct ExportRoutes {
+    let projects: ProjectRoutes
+
+    /// The export's columns; the import takes the same header.
+    static let columns = [
+        "id", "agency", "external_id", "title", "description", "category", "status", "currency", "whole_life_cost", "spend_to_date",
+        "start_date", "planned_end_date", "forecast_end_date", "risk_rating", "owner_name", "owner_role", "owner_email", "systems",
+        "datasets", "delivery_confidence", "cost_variance_original", "cost_variance_percent_original", "schedule_variance_days_original",
+        "cost_variance_current", "cost_variance_percent_current", "schedule_variance_days_current",
+    ]
+
+    static func row(_ project: StoredProject, _ assessment: Assessment, currency: String) -> [String] {
+        let record = project.record
+        let original = assessment.varianceAgainstOriginal, current = assessment.varianceAgainstCurrent
+        return [
+            String(project.id), project.agency, record.externalID, record.title, record.description ?? "", record.category ?? "",
+            project.status.rawValue, currency, record.wholeLifeCost.decimalString, record.spendToDate?.decimalString ?? "",
+            record.startDate?.description ?? "", record.plannedEndDate.description, record.forecastEndDate?.description ?? "",
+            record.riskRating.map(String.init) ?? "", record.owner?.name ?? "", record.owner?.role ?? "", record.owner?.email ?? "",
+            // One name a line: a cell that spreadsheets show as a list.
+            record.systems.joined(separator: "\n"), record.datasets.joined(separator: "\n"),
+            assessment.deliveryConfidence?.rawValue ?? "",
+            original?.cost.decimalString ?? "", original?.costPercentText ?? "", original.map { String($0.scheduleDays) } ?? "",
+            current?.cost.decimalString ?? "", current?.costPercentText ?? "", current.map { String($0.scheduleDays) } ?? "",
+        ]
+    }
+
+    /// RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled; lines end in CRLF.
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                : field
+        }.joined(separator: ",") + "\r\n"
+    }
+
+    /// Every published project, a page at a time.
+    static func eachPublished(_ storage: RegistryStorage, _ body: (StoredProject, Assessment) throws -> Void) throws {
+        var query = ProjectQuery()
+        query.limit = ProjectSearch.maximumLimit
+        while true {
+            let page = try storage.search.search(query, viewer: .anonymous)
+            for item in page.items { try body(item.project, item.assessment) }
+            guard let next = page.nextCursor else { return }
+            query.cursor = next
+        }
+    }
+
+    func register(in api: inout APIBuilder) {
+        let routes = self
+        let storage = projects.storage
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/export/projects.csv", id: "exportProjectsCSV",
+            summary: "Every published project as CSV (RFC 4180, UTF-8, header row), with variance and delivery confidence. Streamed.",
+            tag: "Open data", access: .everyone,
+            responses: [.init(status: 200, description: "The CSV; systems and datasets one per line within their cell.", contentType: "text/csv", schema: Schema.string)])
+        ) { _ in
+            let headers = HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"projects.csv\"")])
+            return HTTPResponse(status: .ok, headers: headers) { writer in
+                try writer.write(Self.csvLine(Self.columns))
+                try Self.eachPublished(storage) { project, assessment in
+                    try writer.write(Self.csvLine(Self.row(project, assessment, currency: storage.currency)))
+                }
+            }
+        }
+
+        api.add(APIOperation(
+            method: .GET, path: "/api/v1/export/projects.json", id: "exportProjectsJSON",
+            summary: "Every published project as JSON, as the API shows it (with variance and findings). Streamed.",
+            tag: "Open data", access: .everyone,
+            responses: [.json(200, "The projects.", Schema.object([("as_of", Schema.dateTime), ("currency", Schema.string), ("items", Schema.array(Schema.ref("Project")))],
+                                                                    required: ["as_of", "currency", "items"]))])
+        ) { _ in
+            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")])) { writer in
+                try writer.write("{\"as_of\":\(JSONString.quote(storage.clock.timestamp())),\"currency\":\(JSONString.quote(storage.currency)),\"items\":[")
+                var first = true
+                try Self.eachPublished(storage) { project, assessment in
+                    try writer.write((first ? "" : ",") + routes.projects.view(project, assessment).serialized)
+                    first = false
+                }
+                try writer.write("]}")
+            }
+        }
+    }
+}
+
+import Foundation
