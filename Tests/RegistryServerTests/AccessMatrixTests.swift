@@ -83,6 +83,8 @@ import Testing
             Row(method: "GET", path: "/api/v1/portfolio/overview", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/api/v1/portfolio/findings", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/api/v1/portfolio/duplicates", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
+            Row(method: "GET", path: "/api/v1/export/projects.csv", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
+            Row(method: "GET", path: "/api/v1/export/projects.json", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/openapi.json", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
         ]
         // The owning agency goes last, since its requests change state the others' must not see changed.

@@ -63,3 +63,74 @@ import Testing
         #expect(published == .integer(Int64(rows.count - 1)))
     }
 }
+
+/// Import: all rows or none, and an export imports back to the same bytes.
+@Suite(.serialized) struct ImportRoutesTests {
+    func importCSV(_ registry: RunningRegistry, _ csv: String, token: String?) throws -> RunningRegistry.Reply {
+        try registry.request("POST", "/api/v1/import/projects", token: token, body: csv, contentType: "text/csv")
+    }
+
+    @Test func anExportImportsBackToTheSameBytes() throws {
+        let source = try RunningRegistry()
+        let agency = try source.agency("MINFIN")
+        let bodies = [
+            #"{"external_id":"A-1","title":"Ledger, \"phase 2\"","description":"Line one\nline two","category":"payments","whole_life_cost":250000.5,"spend_to_date":10.25,"start_date":"2026-01-01","planned_end_date":"2028-01-01","risk_rating":4,"owner":{"name":"Jane Doe","role":"SRO","email":"jane@example.gov"},"systems":["Ledger","Pay, roll"],"datasets":["Accounts"]}"#,
+            #"{"external_id":"A-2","title":"Ünïcode — portal","whole_life_cost":42,"planned_end_date":"2027-06-30"}"#,
+            #"{"external_id":"A-3","title":"Plain","whole_life_cost":900000,"planned_end_date":"2029-12-31","forecast_end_date":"2030-03-31"}"#,
+        ]
+        for body in bodies {
+            let created = try source.request("POST", "/api/v1/projects", token: agency, body: body)
+            guard case .number(let id)? = created["id"] else { Issue.record("not created"); return }
+            _ = try source.request("POST", "/api/v1/projects/\(id)/transitions", token: agency, body: #"{"to":"submitted"}"#)
+        }
+        let exported = try source.request("GET", "/api/v1/export/projects.csv").response.text
+
+        // Into the same registry: nothing changes, and the export is the same.
+        let again = try importCSV(source, exported, token: agency)
+        #expect(again.json?.serialized == #"{"created":0,"updated":0,"unchanged":3}"#)
+        #expect(try source.request("GET", "/api/v1/export/projects.csv").response.text == exported)
+
+        // Into a new registry: the same projects, and once published the same bytes.
+        let target = try RunningRegistry()
+        let targetAgency = try target.agency("MINFIN")
+        let imported = try importCSV(target, exported, token: targetAgency)
+        #expect(imported.status == 200)
+        #expect(imported.json?.serialized == #"{"created":3,"updated":0,"unchanged":0}"#)
+        for id in 1...3 {
+            _ = try target.request("POST", "/api/v1/projects/\(id)/transitions", token: targetAgency, body: #"{"to":"submitted"}"#)
+        }
+        #expect(try target.request("GET", "/api/v1/export/projects.csv").response.text == exported)
+
+        // A changed cell updates just that project.
+        let edited = exported.replacingOccurrences(of: "Plain", with: "Plain renamed")
+        #expect(try importCSV(target, edited, token: targetAgency).json?.serialized == #"{"created":0,"updated":1,"unchanged":2}"#)
+    }
+
+    @Test func oneBadRowStopsTheWholeImportAndEveryBadRowIsNamed() throws {
+        let registry = try RunningRegistry()
+        let agency = try registry.agency("MINFIN")
+        let csv = "external_id,title,whole_life_cost,planned_end_date,risk_rating\r\n"
+            + "G-1,Good,100,2028-01-01,3\r\n"
+            + "B-1,,100.001,2028-02-30,9\r\n"
+            + "G-2,Also good,5,2028-01-01,\r\n"
+            + "G-1,Repeated,5,2028-01-01,\r\n"
+            + "B-2,Short row\r\n"
+        let reply = try importCSV(registry, csv, token: agency)
+        #expect(reply.status == 422)
+        #expect(reply.response.header("Content-Type") == "application/problem+json")
+        guard case .array(let errors)? = reply["errors"] else { Issue.record("no errors"); return }
+        let named = Set(errors.compactMap { error -> String? in
+            guard case .object(let o) = error, case .number(let row)? = o["row"], case .string(let field)? = o["field"] else { return nil }
+            return "\(row):\(field)"
+        })
+        #expect(named == ["3:title", "3:whole_life_cost", "3:planned_end_date", "3:risk_rating", "5:external_id", "6:*"])
+        #expect(try registry.storage.database.read { try $0.scalar("SELECT count(*) FROM projects") } == .integer(0), "nothing stored")
+
+        #expect(try importCSV(registry, "external_id,title,colour\r\n", token: agency).status == 400)
+        #expect(try importCSV(registry, "title,whole_life_cost\r\n", token: agency).status == 400)
+        #expect(try importCSV(registry, "external_id,title,whole_life_cost,planned_end_date\r\n\"unclosed,x,1,2028-01-01\r\n", token: agency).status == 400)
+        #expect(try importCSV(registry, csv, token: nil).status == 401)
+        #expect(try importCSV(registry, csv, token: registry.centreToken).status == 403)
+        #expect(try registry.request("POST", "/api/v1/import/projects", token: agency, body: "{}").status == 400)
+    }
+}

@@ -273,3 +273,61 @@ extension Projects {
         }
     }
 }
+
+extension Projects {
+    public struct ImportResult: Sendable, Equatable {
+        public var created: Int
+        public var updated: Int
+        public var unchanged: Int
+    }
+
+    /// Creates or updates (by external_id) every record in one transaction: all or nothing.
+    /// A record equal to what is stored is left alone, so re-importing an export changes nothing.
+    public func importRecords(_ records: [ProjectRecord], agency: String, by actor: Principal) throws -> ImportResult {
+        let now = clock.timestamp()
+        return try database.write { db in
+            var result = ImportResult(created: 0, updated: 0, unchanged: 0)
+            for record in records {
+                if let row = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, record.externalID]),
+                   let id = row.int64("id"), let current = try Self.load(db, id: id) {
+                    // The CSV carries no roles or milestones: the ones on record stay.
+                    var merged = record
+                    merged.roles = current.record.roles
+                    merged.milestones = current.record.milestones
+                    if current.record == merged { result.unchanged += 1; continue }
+                    try db.execute("""
+                        UPDATE projects SET external_id = ?, title = ?, description = ?, category = ?, whole_life_cost_cents = ?,
+                            spend_to_date_cents = ?, start_date = ?, planned_end_date = ?, forecast_end_date = ?, risk_rating = ?,
+                            owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?, reported_at = ?
+                        WHERE id = ?
+                        """, Self.columns(record) + [now, now, id])
+                    for table in ["project_roles", "project_systems", "project_datasets", "milestones"] {
+                        try db.execute("DELETE FROM \(table) WHERE project_id = ?", [id])
+                    }
+                    try Self.writeParts(db, id: id, record: merged)
+                    var after = current
+                    after.record = merged
+                    after.version += 1
+                    try AuditTrail.record(db, at: now, actor: actor, action: "project.import.update", entity: "project", entityID: String(id),
+                                          projectID: id, before: current.snapshot, after: after.snapshot)
+                    result.updated += 1
+                } else {
+                    try db.execute("""
+                        INSERT INTO projects (agency_code, external_id, title, description, category, status, whole_life_cost_cents,
+                            spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role,
+                            owner_email, version, created_at, updated_at, reported_at)
+                        VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                        """, [agency] + Self.columns(record) + [now, now, now])
+                    let id = db.lastInsertRowID
+                    try Self.writeParts(db, id: id, record: record)
+                    let project = StoredProject(id: id, agency: agency, record: record, status: .proposed, statusBeforeHold: nil,
+                                                version: 1, createdAt: now, updatedAt: now, reportedAt: now)
+                    try AuditTrail.record(db, at: now, actor: actor, action: "project.import.create", entity: "project", entityID: String(id),
+                                          projectID: id, after: project.snapshot)
+                    result.created += 1
+                }
+            }
+            return result
+        }
+    }
+}

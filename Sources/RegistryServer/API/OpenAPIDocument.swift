@@ -63,6 +63,12 @@ enum OpenAPIDocument {
                 "required": .bool(true),
                 "content": .object(["application/json": .object(["schema": schema])]),
             ])
+        } else if operation.id == "importProjects" {
+            object["requestBody"] = .object([
+                "required": .bool(true),
+                "content": .object(["text/csv": .object(["schema": .object(["type": .string("string"),
+                    "description": .string("RFC 4180 CSV with a header row in the columns of GET /api/v1/export/projects.csv.")])])]),
+            ])
         }
         var responses = JSONObject()
         for response in operation.responses {
