@@ -6,29 +6,19 @@ import Testing
 /// The centre's review cycle over HTTP: a large project cannot be approved until a central
 /// review approves it; a decision is final; the queue shows what waits.
 @Suite(.serialized) struct ReviewRoutesTests {
-    func rules(_ value: JSONValue?) -> [String] {
-        guard case .array(let findings)? = value else { return [] }
-        return findings.compactMap { if case .object(let o) = $0, case .string(let rule)? = o["rule"] { return rule } else { return nil } }
-    }
-
-    func number(_ value: JSONValue?) -> String {
-        if case .number(let text)? = value { return text }
-        return "?"
-    }
-
     @Test func aLargeProjectIsApprovedOnlyAfterAPositiveCentralReview() throws {
         let registry = try RunningRegistry()
         let agency = try registry.agency("MINFIN")
         let centre = registry.centreToken
         let created = try registry.request("POST", "/api/v1/projects", token: agency, body: ProjectRoutesTests.projectBody("BIG-1", cost: "6000000"))
-        let id = number(created["id"])
+        let id = created.number("id")
         let plan = ProjectRoutesTests.completeBusinessCase.replacingOccurrences(of: #""amount":1500000"#, with: #""amount":5000000"#)
         #expect(try registry.request("PUT", "/api/v1/projects/\(id)/business-case", token: agency, body: plan).status == 201)
         #expect(try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: agency, body: #"{"to":"submitted"}"#).status == 200)
 
         let blocked = try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: centre, body: #"{"to":"approved"}"#)
         #expect(blocked.status == 409)
-        #expect(rules(blocked["findings"]) == ["P8-REVIEW-REQUIRED"])
+        #expect(blocked.rules() == ["P8-REVIEW-REQUIRED"])
 
         #expect(try registry.request("POST", "/api/v1/projects/\(id)/reviews", token: agency, body: #"{"kind":"central"}"#).status == 403)
         #expect(try registry.request("POST", "/api/v1/projects/\(id)/reviews", token: centre, body: #"{"kind":"gateway"}"#).status == 422)
@@ -39,7 +29,7 @@ import Testing
         let queue = try registry.request("GET", "/api/v1/reviews?status=requested")
         #expect(queue.json?.serialized.contains(#""waited_days":0"#) == true)
 
-        let rejectID = number(first["id"])
+        let rejectID = first.number("id")
         #expect(try registry.request("POST", "/api/v1/reviews/\(rejectID)/outcome", token: agency, body: #"{"outcome":"approved","delivery_confidence":"green"}"#).status == 403)
         #expect(try registry.request("POST", "/api/v1/reviews/\(rejectID)/outcome", token: centre, body: #"{"outcome":"approved_with_conditions","delivery_confidence":"amber"}"#).status == 422)
         let rejected = try registry.request("POST", "/api/v1/reviews/\(rejectID)/outcome", token: centre,
@@ -47,10 +37,10 @@ import Testing
         #expect(rejected["status"] == .string("completed"))
         #expect(try registry.request("POST", "/api/v1/reviews/\(rejectID)/outcome", token: centre, body: #"{"outcome":"approved","delivery_confidence":"green"}"#).status == 409)
         let stillBlocked = try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: centre, body: #"{"to":"approved"}"#)
-        #expect(rules(stillBlocked["findings"]) == ["P8-REVIEW-REQUIRED"])
+        #expect(stillBlocked.rules() == ["P8-REVIEW-REQUIRED"])
 
         let second = try registry.request("POST", "/api/v1/projects/\(id)/reviews", token: centre, body: #"{"kind":"central"}"#)
-        let approved = try registry.request("POST", "/api/v1/reviews/\(number(second["id"]))/outcome", token: centre,
+        let approved = try registry.request("POST", "/api/v1/reviews/\(second.number("id"))/outcome", token: centre,
                                             body: #"{"outcome":"approved_with_conditions","delivery_confidence":"amber_green","conditions":["Quarterly reporting"]}"#)
         #expect(approved["conditions"] == .array([.string("Quarterly reporting")]))
         let approval = try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: centre, body: #"{"to":"approved"}"#)
@@ -60,9 +50,9 @@ import Testing
 
         // The forecast grows 11 % beyond what was reviewed: a new review is due.
         let grown = try registry.request("PATCH", "/api/v1/projects/\(id)", token: agency, body: #"{"whole_life_cost":6660000}"#)
-        #expect(rules(grown["findings"]).contains("P8-REVIEW-STALE"))
+        #expect(grown.rules().contains("P8-REVIEW-STALE"))
 
-        #expect(rules(grown["findings"]).contains("P8-COST-OVERRUN"))
+        #expect(grown.rules().contains("P8-COST-OVERRUN"))
         #expect(grown.json?.serialized.contains(#""variance":{"against_original":{"cost":660000,"cost_percent":11.0,"schedule_days":0}"#) == true)
 
         // The original baseline was taken at approval; a re-baseline adds one and hides nothing.
@@ -77,7 +67,7 @@ import Testing
         #expect(rebaselined.status == 201)
         #expect(rebaselined["number"] == .number("2"))
         let after = try registry.request("GET", "/api/v1/projects/\(id)")
-        #expect(rules(after["findings"]).contains("P8-COST-OVERRUN"), "still over the original")
+        #expect(after.rules().contains("P8-COST-OVERRUN"), "still over the original")
         #expect(after.json?.serialized.contains(#""against_current":{"cost":-40000,"cost_percent":-0.5,"schedule_days":-181}"#) == true)
 
         let reviews = try registry.request("GET", "/api/v1/projects/\(id)/reviews")
@@ -90,7 +80,7 @@ import Testing
     @Test func draftsCannotBeReviewed() throws {
         let registry = try RunningRegistry()
         let agency = try registry.agency("MINFIN")
-        let id = number(try registry.request("POST", "/api/v1/projects", token: agency, body: ProjectRoutesTests.projectBody("D-1"))["id"])
+        let id = (try registry.request("POST", "/api/v1/projects", token: agency, body: ProjectRoutesTests.projectBody("D-1"))).number("id")
         #expect(try registry.request("POST", "/api/v1/projects/\(id)/reviews", token: registry.centreToken, body: #"{"kind":"peer"}"#).status == 409)
         #expect(try registry.request("POST", "/api/v1/reviews/999/outcome", token: registry.centreToken, body: #"{"outcome":"approved","delivery_confidence":"green"}"#).status == 404)
     }

@@ -52,6 +52,18 @@ final class RunningRegistry {
             if case .object(let object)? = json { return object[key] }
             return nil
         }
+
+        /// The rule ids of the findings under `key` (e.g. "findings").
+        func rules(_ key: String = "findings") -> [String] {
+            guard case .array(let findings)? = self[key] else { return [] }
+            return findings.compactMap { if case .object(let o) = $0, case .string(let rule)? = o["rule"] { return rule } else { return nil } }
+        }
+
+        /// A number member as its literal text, e.g. an id.
+        func number(_ key: String) -> String {
+            if case .number(let text)? = self[key] { return text }
+            return "?"
+        }
     }
 
     func request(_ method: String, _ target: String, token: String? = nil, body: String? = nil,

@@ -38,19 +38,7 @@ public struct Projects: Sendable {
             if let existing = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, record.externalID]) {
                 throw RegistryError.conflict("Agency \(agency) already has a project with external_id '\(record.externalID)' (/api/v1/projects/\(existing.int64("id") ?? 0)).")
             }
-            try db.execute("""
-                INSERT INTO projects (agency_code, external_id, title, description, category, status, whole_life_cost_cents,
-                    spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role,
-                    owner_email, version, created_at, updated_at, reported_at)
-                VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-                """, [agency] + Self.columns(record) + [now, now, now])
-            let id = db.lastInsertRowID
-            try Self.writeParts(db, id: id, record: record)
-            let project = StoredProject(id: id, agency: agency, record: record, status: .proposed, statusBeforeHold: nil,
-                                        version: 1, createdAt: now, updatedAt: now, reportedAt: now)
-            try AuditTrail.record(db, at: now, actor: actor, action: "project.create", entity: "project", entityID: String(id),
-                                  projectID: id, after: project.snapshot)
-            return project
+            return try Self.insert(db, record, agency: agency, at: now, by: actor, action: "project.create")
         }
     }
 
@@ -67,24 +55,7 @@ public struct Projects: Sendable {
                try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ? AND id != ?", [current.agency, record.externalID, id]) != nil {
                 throw RegistryError.conflict("Agency \(current.agency) already has a project with external_id '\(record.externalID)'.")
             }
-            try db.execute("""
-                UPDATE projects SET external_id = ?, title = ?, description = ?, category = ?, whole_life_cost_cents = ?,
-                    spend_to_date_cents = ?, start_date = ?, planned_end_date = ?, forecast_end_date = ?, risk_rating = ?,
-                    owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?,
-                    reported_at = CASE WHEN ? THEN ? ELSE reported_at END
-                WHERE id = ?
-                """, Self.columns(record) + [now, actor.agencyCode == current.agency, now, id])
-            for table in ["project_roles", "project_systems", "project_datasets", "milestones"] {
-                try db.execute("DELETE FROM \(table) WHERE project_id = ?", [id])
-            }
-            try Self.writeParts(db, id: id, record: record)
-            var updated = current
-            updated.record = record
-            updated.version += 1
-            updated.updatedAt = now
-            try AuditTrail.record(db, at: now, actor: actor, action: "project.update", entity: "project", entityID: String(id),
-                                  projectID: id, before: current.snapshot, after: updated.snapshot)
-            return updated
+            return try Self.update(db, current, to: record, at: now, by: actor, action: "project.update")
         }
     }
 
@@ -101,6 +72,47 @@ public struct Projects: Sendable {
     }
 
     // MARK: - Rows
+
+    /// A new project in `proposed`, its parts and its audit event, inside the caller's transaction.
+    static func insert(_ db: SQLiteConnection, _ record: ProjectRecord, agency: String, at now: String, by actor: Principal, action: String) throws -> StoredProject {
+        try db.execute("""
+            INSERT INTO projects (agency_code, external_id, title, description, category, status, whole_life_cost_cents,
+                spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role,
+                owner_email, version, created_at, updated_at, reported_at)
+            VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+            """, [agency] + columns(record) + [now, now, now])
+        let id = db.lastInsertRowID
+        try writeParts(db, id: id, record: record)
+        let project = StoredProject(id: id, agency: agency, record: record, status: .proposed, statusBeforeHold: nil,
+                                    version: 1, createdAt: now, updatedAt: now, reportedAt: now)
+        try AuditTrail.record(db, at: now, actor: actor, action: action, entity: "project", entityID: String(id), projectID: id, after: project.snapshot)
+        return project
+    }
+
+    /// The project's record replaced (status and bookkeeping stay), its parts rewritten, the
+    /// change audited; a change by its own agency counts as a report.
+    static func update(_ db: SQLiteConnection, _ current: StoredProject, to record: ProjectRecord, at now: String, by actor: Principal, action: String) throws -> StoredProject {
+        let reported = actor.agencyCode == current.agency
+        try db.execute("""
+            UPDATE projects SET external_id = ?, title = ?, description = ?, category = ?, whole_life_cost_cents = ?,
+                spend_to_date_cents = ?, start_date = ?, planned_end_date = ?, forecast_end_date = ?, risk_rating = ?,
+                owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?,
+                reported_at = CASE WHEN ? THEN ? ELSE reported_at END
+            WHERE id = ?
+            """, columns(record) + [now, reported, now, current.id])
+        for table in ["project_roles", "project_systems", "project_datasets", "milestones"] {
+            try db.execute("DELETE FROM \(table) WHERE project_id = ?", [current.id])
+        }
+        try writeParts(db, id: current.id, record: record)
+        var updated = current
+        updated.record = record
+        updated.version += 1
+        updated.updatedAt = now
+        if reported { updated.reportedAt = now }
+        try AuditTrail.record(db, at: now, actor: actor, action: action, entity: "project", entityID: String(current.id),
+                              projectID: current.id, before: current.snapshot, after: updated.snapshot)
+        return updated
+    }
 
     static func columns(_ record: ProjectRecord) -> [any SQLiteBindable] {
         [record.externalID, record.title, record.description, record.category, record.wholeLifeCost.minorUnits,
@@ -295,35 +307,10 @@ extension Projects {
                     merged.roles = current.record.roles
                     merged.milestones = current.record.milestones
                     if current.record == merged { result.unchanged += 1; continue }
-                    try db.execute("""
-                        UPDATE projects SET external_id = ?, title = ?, description = ?, category = ?, whole_life_cost_cents = ?,
-                            spend_to_date_cents = ?, start_date = ?, planned_end_date = ?, forecast_end_date = ?, risk_rating = ?,
-                            owner_name = ?, owner_role = ?, owner_email = ?, version = version + 1, updated_at = ?, reported_at = ?
-                        WHERE id = ?
-                        """, Self.columns(record) + [now, now, id])
-                    for table in ["project_roles", "project_systems", "project_datasets", "milestones"] {
-                        try db.execute("DELETE FROM \(table) WHERE project_id = ?", [id])
-                    }
-                    try Self.writeParts(db, id: id, record: merged)
-                    var after = current
-                    after.record = merged
-                    after.version += 1
-                    try AuditTrail.record(db, at: now, actor: actor, action: "project.import.update", entity: "project", entityID: String(id),
-                                          projectID: id, before: current.snapshot, after: after.snapshot)
+                    _ = try Self.update(db, current, to: merged, at: now, by: actor, action: "project.import.update")
                     result.updated += 1
                 } else {
-                    try db.execute("""
-                        INSERT INTO projects (agency_code, external_id, title, description, category, status, whole_life_cost_cents,
-                            spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role,
-                            owner_email, version, created_at, updated_at, reported_at)
-                        VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-                        """, [agency] + Self.columns(record) + [now, now, now])
-                    let id = db.lastInsertRowID
-                    try Self.writeParts(db, id: id, record: record)
-                    let project = StoredProject(id: id, agency: agency, record: record, status: .proposed, statusBeforeHold: nil,
-                                                version: 1, createdAt: now, updatedAt: now, reportedAt: now)
-                    try AuditTrail.record(db, at: now, actor: actor, action: "project.import.create", entity: "project", entityID: String(id),
-                                          projectID: id, after: project.snapshot)
+                    _ = try Self.insert(db, record, agency: agency, at: now, by: actor, action: "project.import.create")
                     result.created += 1
                 }
             }
