@@ -121,6 +121,14 @@ struct HTTPRequestParserTests {
         #expect(request?.trailers == ["X-Sum: 9", "X-Other: y"])
     }
 
+    @Test func acceptsWellFormedHostsAndChunkExtensions() {
+        for host in ["example.org", "example.org:8080", "127.0.0.1", "[::1]:80", ""] {
+            #expect(Self.parse("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n").errorStatus == nil, "\(host)")
+        }
+        let extensions = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1 ; a ; b=tok ; c = \"q \\\" s\"\r\nx\r\n0\r\n\r\n"
+        #expect(Self.request(Self.parse(extensions))?.body == "x")
+    }
+
     @Test func acceptsTransferEncodingCaseInsensitively() {
         #expect(Self.request(Self.parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n"))?.body == "")
     }
@@ -241,6 +249,15 @@ struct HTTPRequestParserTests {
         ("GET / HTTPS/1.1\r\nHost: h\r\n\r\n", 400),
         ("GET / HTTP/11\r\nHost: h\r\n\r\n", 400),
         ("GARBAGE\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),                 // invalid Host values
+        ("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\nx\r\n0\r\n\r\n", 400),        // extension without a name
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\r\nx\r\n0\r\n\r\n", 400),      // nor a value
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\"x\r\nx\r\n0\r\n\r\n", 400),    // unclosed quote
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;a b\r\nx\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: 5\r\n\r\n", 400), // framing in a trailer
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: evil\r\n\r\n", 400),
     ])
     func refuses(_ input: String, status: Int) {
         #expect(Self.parse(input).errorStatus == status, "\(input.debugDescription)")

@@ -187,6 +187,9 @@ public struct HTTPRequestParser: Sendable {
                 guard let line = try nextLine(limit: max(0, left), tooLong: Self.headersTooLarge(limits)) else { return .needMoreData }
                 if line.isEmpty { return completeRequest() }
                 let field = try parseField(line)
+                if Self.forbiddenTrailers.contains(field.0.lowercasedASCII()) {
+                    throw HTTPParseError(status: 400, reason: "\(field.0) is not allowed in a trailer")
+                }
                 headerBytes += line.count + 2
                 trailers.add(field.0, field.1)
                 if head!.headers.count + trailers.count > limits.maxHeaderCount || headerBytes > limits.maxHeaderBytes {
@@ -332,6 +335,7 @@ public struct HTTPRequestParser: Sendable {
         let hosts = head.headers.values(for: "Host")
         if hosts.count > 1 { throw HTTPParseError(status: 400, reason: "repeated Host header") }
         if hosts.isEmpty && head.version == .http1_1 { throw HTTPParseError(status: 400, reason: "missing Host header") }
+        if let host = hosts.first, !Self.isValidHost(host) { throw HTTPParseError(status: 400, reason: "invalid Host header") }
 
         let transferEncodings = head.headers.values(for: "Transfer-Encoding")
         let contentLengths = head.headers.values(for: "Content-Length")
@@ -380,15 +384,65 @@ public struct HTTPRequestParser: Sendable {
             index += 1
         }
         guard digits > 0 else { throw HTTPParseError(status: 400, reason: "malformed chunk size") }
-        // What may follow: chunk extensions, `*( BWS ";" BWS name [ BWS "=" BWS value ] )`, which we ignore.
-        var rest = line[index...]
-        while let c = rest.first, c == 32 || c == 9 { rest = rest.dropFirst() }
-        if !rest.isEmpty {
-            guard rest.first == 59, rest.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else {
-                throw HTTPParseError(status: 400, reason: "malformed chunk extension")
+        // Chunk extensions, `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`: checked, then ignored.
+        try Self.validateChunkExtensions(line[index...])
+        return size
+    }
+}
+
+extension HTTPRequestParser {
+    static func validateChunkExtensions(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) {
+        let malformed = HTTPParseError(status: 400, reason: "malformed chunk extension")
+        var rest = bytes
+        func skipWhitespace() { while let c = rest.first, c == 32 || c == 9 { rest = rest.dropFirst() } }
+        func token() -> Bool {
+            let length = rest.prefix(while: HTTPSyntax.isTokenCharacter).count
+            rest = rest.dropFirst(length)
+            return length > 0
+        }
+        skipWhitespace()
+        while !rest.isEmpty {
+            guard rest.first == 59 else { throw malformed } // ;
+            rest = rest.dropFirst()
+            skipWhitespace()
+            guard token() else { throw malformed }
+            skipWhitespace()
+            if rest.first == 61 { // =
+                rest = rest.dropFirst()
+                skipWhitespace()
+                if rest.first == 34 { // quoted-string
+                    rest = rest.dropFirst()
+                    var closed = false
+                    while let c = rest.first {
+                        rest = rest.dropFirst()
+                        if c == 92 { // quoted-pair
+                            guard let escaped = rest.first, escaped == 9 || (escaped >= 32 && escaped != 127) else { throw malformed }
+                            rest = rest.dropFirst()
+                        } else if c == 34 {
+                            closed = true
+                            break
+                        } else if !(c == 9 || (c >= 32 && c != 127)) {
+                            throw malformed
+                        }
+                    }
+                    guard closed else { throw malformed }
+                } else {
+                    guard token() else { throw malformed }
+                }
+                skipWhitespace()
             }
         }
-        return size
+    }
+
+    /// Fields that frame or route a message have no place in a trailer (RFC 9110 §6.5.1).
+    static let forbiddenTrailers = ["content-length", "transfer-encoding", "host", "content-type", "content-encoding", "trailer", "connection", "expect"]
+
+    /// A Host value: a reg-name, IPv4 or bracketed IPv6 literal, and an optional port; empty is allowed.
+    static func isValidHost(_ value: String) -> Bool {
+        value.utf8.allSatisfy { b in
+            (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
+                || [45, 46, 95, 126, 33, 36, 38, 39, 40, 41, 42, 43, 44, 59, 61, 37, 58, 91, 93].contains(b)
+        }
     }
 }
 
