@@ -45,11 +45,13 @@ public struct Baselines: Sendable {
     }
 
     static func all(_ db: SQLiteConnection, projectID: Int64) throws -> [Baseline] {
-        try db.query("SELECT * FROM baselines WHERE project_id = ? ORDER BY number", [projectID]).map { row in
-            Baseline(number: row.int("number") ?? 0, wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
-                     plannedEndDate: LocalDate(row.string("planned_end_date") ?? "") ?? LocalDate(daysSinceEpoch: 0),
-                     reason: row.string("reason") ?? "", createdAt: row.string("created_at") ?? "", createdBy: row.string("created_by") ?? "")
-        }
+        try db.query("SELECT * FROM baselines WHERE project_id = ? ORDER BY number", [projectID]).map(baseline)
+    }
+
+    static func baseline(_ row: SQLiteRow) -> Baseline {
+        Baseline(number: row.int("number") ?? 0, wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
+                 plannedEndDate: LocalDate(row.string("planned_end_date") ?? "") ?? LocalDate(daysSinceEpoch: 0),
+                 reason: row.string("reason") ?? "", createdAt: row.string("created_at") ?? "", createdBy: row.string("created_by") ?? "")
     }
 
     public static func json(_ baseline: Baseline) -> JSONValue {

@@ -23,24 +23,55 @@ public struct Compliance: Sendable {
     /// (duplication, splits): they block nothing, and the decisions that ask only for blockers
     /// should not pay for a portfolio-wide comparison.
     public func context(for project: StoredProject, portfolioWide: Bool = true) throws -> RuleContext {
+        try contexts(for: [project], portfolioWide: portfolioWide)[project.id]!
+    }
+
+    /// The rule contexts of many projects, a query per kind of fact however many there are.
+    public func contexts(for projects: [StoredProject], portfolioWide: Bool = true) throws -> [Int64: RuleContext] {
         let today = clock.today()
-        var context = try database.read { db -> RuleContext in
-            let level = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?
-                .string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
+        let ids = projects.map(\.id)
+        let list = Projects.idList(ids)
+        var contexts = try database.read { db -> [Int64: RuleContext] in
+            var levels: [String: GovernmentLevel] = [:]
+            try db.forEach("SELECT code, level FROM agencies") { row in
+                if let code = row.string("code") { levels[code] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national }
+            }
             let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
-            let businessCase = try BusinessCases.latest(db, projectID: project.id)?.businessCase
-            let reviews = try Reviews.all(db, projectID: project.id)
-            let baselines = try Baselines.all(db, projectID: project.id)
-            return RuleContext(project: project.record, status: project.status, agencyLevel: level, businessCase: businessCase,
-                               thresholds: thresholds, reviews: reviews, baselines: baselines,
-                               lastReported: LocalDate(String(project.reportedAt.prefix(10))), today: today, tolerances: tolerances)
+            var businessCases: [Int64: BusinessCase] = [:]
+            try db.forEach("""
+                SELECT * FROM business_case_versions b WHERE project_id IN (SELECT value FROM json_each(?))
+                AND version = (SELECT max(version) FROM business_case_versions WHERE project_id = b.project_id)
+                """, [list]) { row in
+                let version = try BusinessCases.version(row)
+                businessCases[version.projectID] = version.businessCase
+            }
+            var reviews: [Int64: [Review]] = [:]
+            try db.forEach("SELECT * FROM reviews WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY id", [list]) { row in
+                let review = Reviews.review(row)
+                reviews[review.projectID, default: []].append(review)
+            }
+            var baselines: [Int64: [Baseline]] = [:]
+            try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, number", [list]) { row in
+                if let id = row.int64("project_id") { baselines[id, default: []].append(Baselines.baseline(row)) }
+            }
+            var contexts: [Int64: RuleContext] = [:]
+            for project in projects {
+                contexts[project.id] = RuleContext(
+                    project: project.record, status: project.status, agencyLevel: levels[project.agency] ?? .national,
+                    businessCase: businessCases[project.id], thresholds: thresholds, reviews: reviews[project.id] ?? [],
+                    baselines: baselines[project.id] ?? [], lastReported: LocalDate(String(project.reportedAt.prefix(10))),
+                    today: today, tolerances: tolerances)
+            }
+            return contexts
         }
-        if portfolioWide, project.status.isOpen {
+        if portfolioWide {
             let snapshot = try similarity.current(database, today: today)
-            context.similarProjects = similarity.matches(for: project.id, in: snapshot)
-            context.thresholdSplits = similarity.splits(for: project.id, in: snapshot)
+            for project in projects where project.status.isOpen {
+                contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
+                contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot)
+            }
         }
-        return context
+        return contexts
     }
 
     /// The alike pairs across agencies, for the portfolio's duplicates list.
@@ -62,7 +93,20 @@ public struct Compliance: Sendable {
     }
 
     public func assess(_ project: StoredProject) throws -> Assessment {
-        let context = try context(for: project)
+        Self.assessment(of: project, in: try context(for: project))
+    }
+
+    /// Many projects assessed together; see `contexts(for:)`.
+    public func assess(_ projects: [StoredProject]) throws -> [Int64: Assessment] {
+        let contexts = try contexts(for: projects)
+        var assessments: [Int64: Assessment] = [:]
+        for project in projects {
+            if let context = contexts[project.id] { assessments[project.id] = Self.assessment(of: project, in: context) }
+        }
+        return assessments
+    }
+
+    static func assessment(of project: StoredProject, in context: RuleContext) -> Assessment {
         let variance = { (baseline: Baseline?) in
             baseline.map { Variance(forecastCost: project.record.wholeLifeCost, forecastEnd: project.record.forecastEnd, baseline: $0) }
         }

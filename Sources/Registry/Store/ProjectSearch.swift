@@ -70,9 +70,11 @@ public struct ProjectSearch: Sendable {
                     return (id, row["sort_value"])
                 }
             }
+            // The whole batch is loaded and assessed together: a query per kind of fact, not per project.
+            let loaded = try database.read { try Projects.loadMany($0, ids: candidates.map(\.0)) }
+            let assessments = try compliance.assess(candidates.compactMap { loaded[$0.0] })
             for (id, sortValue) in candidates {
-                guard let project = try database.read({ try Projects.load($0, id: id) }) else { continue }
-                let assessment = try compliance.assess(project)
+                guard let project = loaded[id], let assessment = assessments[id] else { continue }
                 position = (sortValue, id)
                 if let rule = query.rule, !assessment.findings.contains(where: { $0.rule == rule }) { continue }
                 if let kind = query.aboveThreshold {

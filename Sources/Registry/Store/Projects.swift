@@ -139,31 +139,52 @@ public struct Projects: Sendable {
     }
 
     static func load(_ db: SQLiteConnection, id: Int64) throws -> StoredProject? {
-        guard let row = try db.queryFirst("SELECT * FROM projects WHERE id = ?", [id]) else { return nil }
-        let date = { (name: String) in row.string(name).flatMap(LocalDate.init) }
-        var record = ProjectRecord(
-            externalID: row.string("external_id") ?? "", title: row.string("title") ?? "", description: row.string("description"),
-            category: row.string("category"), wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
-            spendToDate: row.int64("spend_to_date_cents").map(Money.init(minorUnits:)), startDate: date("start_date"),
-            plannedEndDate: date("planned_end_date") ?? LocalDate(daysSinceEpoch: 0), forecastEndDate: date("forecast_end_date"),
-            riskRating: row.int("risk_rating"),
-            owner: row.string("owner_name").map { ProjectOwner(name: $0, role: row.string("owner_role"), email: row.string("owner_email")) })
-        record.roles = try db.query("SELECT party, responsibility, description FROM project_roles WHERE project_id = ? ORDER BY position", [id]).map {
-            ProjectRole(party: $0.string("party") ?? "", responsibility: Responsibility(rawValue: $0.string("responsibility") ?? "") ?? .informed,
-                        description: $0.string("description"))
+        try loadMany(db, ids: [id])[id]
+    }
+
+    /// `ids` as one bound value for `IN (SELECT value FROM json_each(?))`.
+    static func idList(_ ids: [Int64]) -> String { JSONValue.array(ids.map { .integer($0) }).serialized }
+
+    /// Projects with their parts, a query per table however many are asked for.
+    static func loadMany(_ db: SQLiteConnection, ids: [Int64]) throws -> [Int64: StoredProject] {
+        guard !ids.isEmpty else { return [:] }
+        let list = idList(ids)
+        var projects: [Int64: StoredProject] = [:]
+        try db.forEach("SELECT * FROM projects WHERE id IN (SELECT value FROM json_each(?))", [list]) { row in
+            guard let id = row.int64("id") else { return }
+            let date = { (name: String) in row.string(name).flatMap(LocalDate.init) }
+            let record = ProjectRecord(
+                externalID: row.string("external_id") ?? "", title: row.string("title") ?? "", description: row.string("description"),
+                category: row.string("category"), wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
+                spendToDate: row.int64("spend_to_date_cents").map(Money.init(minorUnits:)), startDate: date("start_date"),
+                plannedEndDate: date("planned_end_date") ?? LocalDate(daysSinceEpoch: 0), forecastEndDate: date("forecast_end_date"),
+                riskRating: row.int("risk_rating"),
+                owner: row.string("owner_name").map { ProjectOwner(name: $0, role: row.string("owner_role"), email: row.string("owner_email")) })
+            projects[id] = StoredProject(
+                id: id, agency: row.string("agency_code") ?? "", record: record,
+                status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
+                statusBeforeHold: row.string("status_before_hold").flatMap(ProjectStatus.init(rawValue:)),
+                version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "",
+                reportedAt: row.string("reported_at") ?? row.string("updated_at") ?? "")
         }
-        record.systems = try db.query("SELECT name FROM project_systems WHERE project_id = ? ORDER BY position", [id]).compactMap { $0.string("name") }
-        record.datasets = try db.query("SELECT name FROM project_datasets WHERE project_id = ? ORDER BY position", [id]).compactMap { $0.string("name") }
-        record.milestones = try db.query("SELECT * FROM milestones WHERE project_id = ? ORDER BY position", [id]).map { m in
-            Milestone(name: m.string("name") ?? "", baselineDate: m.string("baseline_date").flatMap(LocalDate.init),
-                      forecastDate: m.string("forecast_date").flatMap(LocalDate.init), actualDate: m.string("actual_date").flatMap(LocalDate.init))
+        let parts = "WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, position"
+        try db.forEach("SELECT project_id, party, responsibility, description FROM project_roles " + parts, [list]) { row in
+            guard let id = row.int64("project_id") else { return }
+            projects[id]?.record.roles.append(ProjectRole(party: row.string("party") ?? "",
+                responsibility: Responsibility(rawValue: row.string("responsibility") ?? "") ?? .informed, description: row.string("description")))
         }
-        return StoredProject(
-            id: id, agency: row.string("agency_code") ?? "", record: record,
-            status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
-            statusBeforeHold: row.string("status_before_hold").flatMap(ProjectStatus.init(rawValue:)),
-            version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "",
-            reportedAt: row.string("reported_at") ?? row.string("updated_at") ?? "")
+        try db.forEach("SELECT project_id, name FROM project_systems " + parts, [list]) { row in
+            if let id = row.int64("project_id"), let name = row.string("name") { projects[id]?.record.systems.append(name) }
+        }
+        try db.forEach("SELECT project_id, name FROM project_datasets " + parts, [list]) { row in
+            if let id = row.int64("project_id"), let name = row.string("name") { projects[id]?.record.datasets.append(name) }
+        }
+        try db.forEach("SELECT * FROM milestones " + parts, [list]) { m in
+            guard let id = m.int64("project_id") else { return }
+            projects[id]?.record.milestones.append(Milestone(name: m.string("name") ?? "", baselineDate: m.string("baseline_date").flatMap(LocalDate.init),
+                forecastDate: m.string("forecast_date").flatMap(LocalDate.init), actualDate: m.string("actual_date").flatMap(LocalDate.init)))
+        }
+        return projects
     }
 }
 

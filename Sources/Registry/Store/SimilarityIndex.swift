@@ -45,6 +45,7 @@ public final class SimilarityIndex: Sendable {
             var fingerprints: [Int64: ProjectFingerprint] = [:]
             var drafts = Set<Int64>()
             var levels: [Int64: GovernmentLevel] = [:]
+            var records: [Int64: (agency: String, record: ProjectRecord)] = [:]
             for row in try db.query("""
                 SELECT p.id, p.agency_code, p.title, p.description, p.whole_life_cost_cents, p.start_date, p.planned_end_date,
                        p.forecast_end_date, p.status, a.level
@@ -56,12 +57,18 @@ public final class SimilarityIndex: Sendable {
                                            wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
                                            startDate: row.string("start_date").flatMap(LocalDate.init), plannedEndDate: planned,
                                            forecastEndDate: row.string("forecast_end_date").flatMap(LocalDate.init))
-                record.systems = try db.query("SELECT name FROM project_systems WHERE project_id = ?", [id]).compactMap { $0.string("name") }
-                record.datasets = try db.query("SELECT name FROM project_datasets WHERE project_id = ?", [id]).compactMap { $0.string("name") }
-                fingerprints[id] = ProjectFingerprint(id: id, agency: row.string("agency_code") ?? "", record: record)
+                records[id] = (row.string("agency_code") ?? "", record)
                 if row.string("status") == "proposed" { drafts.insert(id) }
                 levels[id] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national
             }
+            // Systems and datasets of every project in two queries.
+            try db.forEach("SELECT project_id, name FROM project_systems") { row in
+                if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.systems.append(name) }
+            }
+            try db.forEach("SELECT project_id, name FROM project_datasets") { row in
+                if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.datasets.append(name) }
+            }
+            for (id, entry) in records { fingerprints[id] = ProjectFingerprint(id: id, agency: entry.agency, record: entry.record) }
             let all = Array(fingerprints.values).sorted { $0.id < $1.id }
             let schedule = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
             var splits: [Split] = []
