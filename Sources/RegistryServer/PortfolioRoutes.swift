@@ -5,6 +5,8 @@ import Registry
 /// The centre's picture: the overview with its breakdowns, and every finding in the portfolio.
 struct PortfolioRoutes {
     let projects: ProjectRoutes
+    /// Overviews by viewer and query, valid until the next write commits or the day changes.
+    let cache = OverviewCache()
 
     /// The list's filters (not its paging): the overview covers everything they match.
     static let filterParameters = ProjectListParameters.parameters.filter { !["sort", "limit", "cursor"].contains($0.name) }
@@ -40,6 +42,38 @@ struct PortfolioRoutes {
                       "overruns", "slips", "findings_by_rule"])
     }
 
+
+    /// The overview of what `query` matches for `principal`, computed afresh.
+    func overview(principal: Principal, query: ProjectQuery, today: LocalDate) throws -> HTTPResponse {
+        let storage = projects.storage
+        let overview = PortfolioOverview(try storage.search.all(query, viewer: principal))
+
+        let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre).map { review -> JSONValue in
+            guard case .object(var object) = Reviews.json(review) else { return .null }
+            object["waited_days"] = .integer(LocalDate.days(from: LocalDate(String(review.requestedAt.prefix(10))) ?? today, to: today))
+            return .object(object)
+        }
+        return Representation.response(.object([
+            "as_of": .string(storage.clock.timestamp()), "currency": .string(storage.currency),
+            "totals": Self.slice(overview.totals, key: ""),
+            "by_agency": .array(overview.byAgency.map { Self.slice($0, key: "agency") }),
+            "by_status": .array(overview.byStatus.map { Self.slice($0, key: "status") }),
+            "by_category": .array(overview.byCategory.map { Self.slice($0, key: "category") }),
+            "by_risk_rating": .array(overview.byRiskRating.map { Self.slice($0, key: "risk_rating") }),
+            "by_delivery_confidence": .array(overview.byDeliveryConfidence.map { Self.slice($0, key: "delivery_confidence") }),
+            "above_threshold": .object([
+                "business_case": Self.slice(overview.aboveBusinessCaseThreshold, key: ""),
+                "central_review": Self.slice(overview.aboveCentralReviewThreshold, key: ""),
+            ]),
+            "review_queue": .array(queue),
+            "overruns": .array(overview.overruns.map(Self.flagged)),
+            "slips": .array(overview.slips.map(Self.flagged)),
+            "findings_by_rule": .array(overview.findingsByRule.map {
+                .object(["rule": .string($0.rule.rawValue), "principle": .integer($0.rule.principle), "projects": .integer($0.projects)])
+            }),
+        ]))
+    }
+
     func register(in api: inout APIBuilder) {
         let routes = self
         let storage = projects.storage
@@ -53,32 +87,17 @@ struct PortfolioRoutes {
             try ProblemMapping.handle {
                 let principal = try routes.projects.access.principal(context.request)
                 let query = try ProjectListParameters.query(context.query)
-                let overview = PortfolioOverview(try storage.search.all(query, viewer: principal))
+                // Drafts make the centre's and each agency's view differ from the public's.
+                let viewer = principal.isCentre ? "centre" : principal.agencyCode.map { "agency:" + $0 } ?? "public"
+                let key = viewer + "?" + context.request.head.query
+                let generation = storage.database.commitCount
                 let today = storage.clock.today()
-                let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre).map { review -> JSONValue in
-                    guard case .object(var object) = Reviews.json(review) else { return .null }
-                    object["waited_days"] = .integer(LocalDate.days(from: LocalDate(String(review.requestedAt.prefix(10))) ?? today, to: today))
-                    return .object(object)
+                if let body = routes.cache.body(for: key, generation: generation, day: today) {
+                    return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
                 }
-                return Representation.response(.object([
-                    "as_of": .string(storage.clock.timestamp()), "currency": .string(storage.currency),
-                    "totals": Self.slice(overview.totals, key: ""),
-                    "by_agency": .array(overview.byAgency.map { Self.slice($0, key: "agency") }),
-                    "by_status": .array(overview.byStatus.map { Self.slice($0, key: "status") }),
-                    "by_category": .array(overview.byCategory.map { Self.slice($0, key: "category") }),
-                    "by_risk_rating": .array(overview.byRiskRating.map { Self.slice($0, key: "risk_rating") }),
-                    "by_delivery_confidence": .array(overview.byDeliveryConfidence.map { Self.slice($0, key: "delivery_confidence") }),
-                    "above_threshold": .object([
-                        "business_case": Self.slice(overview.aboveBusinessCaseThreshold, key: ""),
-                        "central_review": Self.slice(overview.aboveCentralReviewThreshold, key: ""),
-                    ]),
-                    "review_queue": .array(queue),
-                    "overruns": .array(overview.overruns.map(Self.flagged)),
-                    "slips": .array(overview.slips.map(Self.flagged)),
-                    "findings_by_rule": .array(overview.findingsByRule.map {
-                        .object(["rule": .string($0.rule.rawValue), "principle": .integer($0.rule.principle), "projects": .integer($0.projects)])
-                    }),
-                ]))
+                let response = try routes.overview(principal: principal, query: query, today: today)
+                routes.cache.store(response.body, for: key, generation: generation, day: today)
+                return response
             }
         }
 
@@ -135,3 +154,24 @@ struct PortfolioRoutes {
         }
     }
 }
+
+final class OverviewCache: Sendable {
+    private let entries = Mutex<[String: (generation: UInt64, day: LocalDate, body: [UInt8])]>([:])
+
+    func body(for key: String, generation: UInt64, day: LocalDate) -> [UInt8]? {
+        entries.withLock { entries in
+            guard let entry = entries[key], entry.generation == generation, entry.day == day else { return nil }
+            return entry.body
+        }
+    }
+
+    func store(_ body: [UInt8], for key: String, generation: UInt64, day: LocalDate) {
+        entries.withLock { entries in
+            // Entries of older generations are useless; a new generation starts the cache afresh.
+            if entries.values.contains(where: { $0.generation != generation }) || entries.count > 1000 { entries.removeAll() }
+            entries[key] = (generation, day, body)
+        }
+    }
+}
+
+import Synchronization
