@@ -70,6 +70,11 @@ import Testing
         let publicView = try registry.request("GET", "/api/v1/portfolio/overview")
         #expect(object(publicView["totals"])["projects"] == .number("3"))
 
+        // A write shows at once: the overview is never served stale.
+        _ = try registry.request("POST", "/api/v1/projects", token: finance,
+                                 body: #"{"external_id":"K-9","title":"Late","whole_life_cost":1,"planned_end_date":"2028-01-01"}"#)
+        #expect(object(try registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken)["totals"])["projects"] == .number("6"))
+
         let all = try registry.request("GET", "/api/v1/portfolio/findings", token: registry.centreToken)
         #expect(array(all["items"]).filter { $0["rule"] == .string("P7-BC-REQUIRED") }.count == 2)
         let onlyRequired = try registry.request("GET", "/api/v1/portfolio/findings?rule=P7-BC-REQUIRED", token: registry.centreToken)
