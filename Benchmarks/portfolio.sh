@@ -13,7 +13,7 @@ DB="$workdir/portfolio.sqlite"
 $BIN agency create --code BENCH --name "Benchmark Agency" --db "$DB" >/dev/null
 TOKEN=$($BIN token issue --agency BENCH --db "$DB")
 CENTRE=$($BIN token issue --role centre --db "$DB")
-$BIN serve --port $PORT --db "$DB" --log-level warning >"$workdir/server.log" 2>&1 &
+$BIN serve --port $PORT --db "$DB" --log-level warning --max-body-size 200000000 >"$workdir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -31,7 +31,7 @@ echo "import (one request, one transaction): $(time_it curl -fs -X POST "http://
 # Publish them all for the export (benchmark set-up only: straight in the database, bypassing the rules).
 kill -TERM $server; wait $server || true
 sqlite3 "$DB" "UPDATE projects SET status = 'submitted'"
-$BIN serve --port $PORT --db "$DB" --log-level warning >"$workdir/server.log" 2>&1 &
+$BIN serve --port $PORT --db "$DB" --log-level warning --max-body-size 200000000 >"$workdir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 echo "overview, first (cold):              $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")"
