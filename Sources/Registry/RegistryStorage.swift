@@ -16,6 +16,7 @@ public final class RegistryStorage: Sendable {
     public var compliance: Compliance { Compliance(database: database, clock: clock, tolerances: tolerances, similarity: similarity) }
     private let similarity = SimilarityIndex()
     public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
+    public var portfolio: Portfolio { Portfolio(search: search) }
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var baselines: Baselines { Baselines(database: database, clock: clock) }
     public var fundingTranches: FundingTranches { FundingTranches(database: database, clock: clock) }

@@ -46,7 +46,7 @@ struct PortfolioRoutes {
     /// The overview of what `query` matches for `principal`, computed afresh.
     func overview(principal: Principal, query: ProjectQuery, today: LocalDate) throws -> HTTPResponse {
         let storage = projects.storage
-        let overview = PortfolioOverview(try storage.search.all(query, viewer: principal))
+        let overview = try storage.portfolio.overview(query, viewer: principal)
 
         let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre).map { review -> JSONValue in
             guard case .object(var object) = Reviews.json(review) else { return .null }
@@ -139,7 +139,7 @@ struct PortfolioRoutes {
                 let principal = try routes.projects.access.principal(context.request)
                 let query = try ProjectListParameters.query(context.query)
                 var items: [JSONValue] = []
-                for (project, assessment) in try storage.search.all(query, viewer: principal) {
+                for (project, assessment) in try storage.portfolio.assessed(query, viewer: principal) {
                     for finding in assessment.findings where query.rule == nil || finding.rule == query.rule {
                         guard case .object(var object) = Representation.finding(finding) else { continue }
                         object["project_id"] = .integer(project.id)
