@@ -91,17 +91,29 @@ public enum Similarity {
                                sharedSystems: systems.sorted(), sharedDatasets: datasets.sorted(), sharedWords: words.sorted())
     }
 
+    /// The keys a project is found by in the index: its systems, datasets and words.
+    static func indexKeys(_ project: ProjectFingerprint) -> [String] {
+        project.systems.map { "s:" + $0 } + project.datasets.map { "d:" + $0 } + project.words.map { "w:" + $0 }
+    }
+
+    /// Keys held by more projects than this are noise (a word everyone uses), not evidence.
+    static func noiseLimit(projects: Int) -> Int { max(50, projects / 100) }
+
+    /// Whether two alike projects matter to the rules: across agencies (duplication), or within
+    /// one agency at the same time (a possible split).
+    static func relevant(_ a: ProjectFingerprint, _ b: ProjectFingerprint) -> Bool {
+        a.agency != b.agency || a.overlaps(b)
+    }
+
     /// Every pair at or above the reporting score. Pairs are found through an index of systems,
     /// datasets and words (words used by very many projects are left out as noise), so the work
     /// grows with the matches, not with the square of the portfolio.
     public static func similarPairs(_ projects: [ProjectFingerprint], where include: (ProjectFingerprint, ProjectFingerprint) -> Bool) -> [SimilarProjects] {
         var index: [String: [Int]] = [:]
         for (position, project) in projects.enumerated() {
-            for key in project.systems.map({ "s:" + $0 }) + project.datasets.map({ "d:" + $0 }) + project.words.map({ "w:" + $0 }) {
-                index[key, default: []].append(position)
-            }
+            for key in indexKeys(project) { index[key, default: []].append(position) }
         }
-        let noise = max(50, projects.count / 100)
+        let noise = noiseLimit(projects: projects.count)
         var seen = Set<Int64>()
         var pairs: [SimilarProjects] = []
         for postings in index.values where postings.count > 1 && postings.count <= noise {
@@ -123,29 +135,30 @@ public enum Similarity {
         similarPairs(projects) { $0.agency != $1.agency }
     }
 
-    /// P8-THRESHOLD-SPLIT: groups of one agency's alike, overlapping projects, each under the
-    /// threshold, that together reach it.
+    /// P8-THRESHOLD-SPLIT for one project: it and the projects of its agency that look like it
+    /// and run at the same time, each under the threshold, when together they reach it. The
+    /// group is the project's own neighbourhood, not a chain of likenesses, so each project
+    /// named is alike to the one the finding is on.
+    public static func split(of project: ProjectFingerprint, alike: [ProjectFingerprint], threshold: Money) -> [Int64]? {
+        guard project.cost < threshold else { return nil }
+        let partners = alike.filter { $0.agency == project.agency && $0.cost < threshold && $0.overlaps(project) }
+        guard !partners.isEmpty else { return nil }
+        let total = partners.reduce(project.cost) { $0 + $1.cost }
+        return total >= threshold ? ([project.id] + partners.map(\.id)).sorted() : nil
+    }
+
+    /// Every distinct split group among `projects` (see `split(of:alike:threshold:)`).
     public static func thresholdSplits(_ projects: [ProjectFingerprint], threshold: Money) -> [[Int64]] {
-        let under = projects.filter { $0.cost < threshold }
-        let pairs = similarPairs(under) { $0.agency == $1.agency && $0.overlaps($1) }
-        // Group by connected pairs (union-find).
-        var parent: [Int64: Int64] = [:]
-        func root(_ id: Int64) -> Int64 {
-            var id = id
-            while let next = parent[id], next != id { id = next }
-            return id
-        }
+        let pairs = similarPairs(projects) { $0.agency == $1.agency && $0.overlaps($1) }
+        var alike: [Int64: [ProjectFingerprint]] = [:]
+        let byID = Dictionary(uniqueKeysWithValues: projects.map { ($0.id, $0) })
         for pair in pairs {
-            let a = root(pair.first), b = root(pair.second)
-            if a != b { parent[max(a, b)] = min(a, b) }
-            parent[a] = parent[a] ?? a
-            parent[b] = parent[b] ?? min(a, b)
+            if let a = byID[pair.first], let b = byID[pair.second] { alike[a.id, default: []].append(b); alike[b.id, default: []].append(a) }
         }
-        var groups: [Int64: [Int64]] = [:]
-        for id in Set(pairs.flatMap { [$0.first, $0.second] }) { groups[root(id), default: []].append(id) }
-        let costs = Dictionary(uniqueKeysWithValues: under.map { ($0.id, $0.cost) })
-        return groups.values.map { $0.sorted() }
-            .filter { group in group.reduce(Money.zero) { $0 + (costs[$1] ?? .zero) } >= threshold }
-            .sorted { $0[0] < $1[0] }
+        var groups = Set<[Int64]>()
+        for project in projects {
+            if let group = split(of: project, alike: alike[project.id] ?? [], threshold: threshold) { groups.insert(group) }
+        }
+        return groups.sorted { $0.lexicographicallyPrecedes($1) }
     }
 }

@@ -10,3 +10,29 @@ public enum AuditTrail {
             [at, actor.auditName, action, entity, entityID, projectID, before?.serialized, after?.serialized])
     }
 }
+
+/// What the audit trail says changed after a position: the registry's change feed, from which
+/// the in-memory views of the portfolio bring themselves up to date.
+public struct AuditChanges: Sendable, Equatable {
+    /// The last event read; the next read starts after it.
+    public var position: Int64
+    /// Projects with an event after the old position.
+    public var projects: Set<Int64>
+    /// Kinds of record changed (`project`, `threshold`, `agency`, ...).
+    public var entities: Set<String>
+
+    static func read(_ db: SQLiteConnection, after position: Int64) throws -> AuditChanges {
+        var changes = AuditChanges(position: position, projects: [], entities: [])
+        try db.forEach("SELECT id, entity, project_id FROM audit_events WHERE id > ? ORDER BY id", [position]) { row in
+            if let id = row.int64("id") { changes.position = id }
+            if let project = row.int64("project_id") { changes.projects.insert(project) }
+            if let entity = row.string("entity") { changes.entities.insert(entity) }
+        }
+        return changes
+    }
+
+    /// The position now, without reading what came before it.
+    static func latestPosition(_ db: SQLiteConnection) throws -> Int64 {
+        try db.query("SELECT coalesce(max(id), 0) AS id FROM audit_events").first?.int64("id") ?? 0
+    }
+}

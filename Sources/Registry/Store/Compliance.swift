@@ -31,12 +31,13 @@ public struct Compliance: Sendable {
         let today = clock.today()
         let ids = projects.map(\.id)
         let list = Projects.idList(ids)
+        var thresholds = ThresholdSchedule([])
         var contexts = try database.read { db -> [Int64: RuleContext] in
             var levels: [String: GovernmentLevel] = [:]
             try db.forEach("SELECT code, level FROM agencies") { row in
                 if let code = row.string("code") { levels[code] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national }
             }
-            let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
+            thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
             var businessCases: [Int64: BusinessCase] = [:]
             try db.forEach("""
                 SELECT * FROM business_case_versions b WHERE project_id IN (SELECT value FROM json_each(?))
@@ -65,10 +66,10 @@ public struct Compliance: Sendable {
             return contexts
         }
         if portfolioWide {
-            let snapshot = try similarity.current(database, today: today)
+            let snapshot = try similarity.current(database)
             for project in projects where project.status.isOpen {
                 contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
-                contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot)
+                contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
             }
         }
         return contexts
@@ -76,15 +77,26 @@ public struct Compliance: Sendable {
 
     /// The alike pairs across agencies, for the portfolio's duplicates list.
     public func duplicatePairs(includeDrafts: Bool) throws -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
-        similarity.publishedPairs(in: try similarity.current(database, today: clock.today()), includeDrafts: includeDrafts)
+        similarity.publishedPairs(in: try similarity.current(database), includeDrafts: includeDrafts)
     }
 
     /// Changes whenever any project's similarity findings may have: part of each project's state.
     public func similaritySignature(for id: Int64) throws -> Int {
-        let snapshot = try similarity.current(database, today: clock.today())
+        let snapshot = try similarity.current(database)
         var hasher = Hasher()
-        for match in similarity.matches(for: id, in: snapshot) { hasher.combine(match.other); hasher.combine(match.similarity.score); hasher.combine(match.otherTitle) }
-        for split in similarity.splits(for: id, in: snapshot) { hasher.combine(split.projects); hasher.combine(split.total.minorUnits) }
+        // Matches and splits follow from the alike projects and these facts of theirs (the
+        // thresholds and the day are in the state already).
+        for other in snapshot.neighbours(of: id).sorted() {
+            guard let fingerprint = snapshot.fingerprints[other] else { continue }
+            hasher.combine(other)
+            hasher.combine(snapshot.alike[id]?[other]?.score)
+            hasher.combine(fingerprint.title)
+            hasher.combine(fingerprint.cost.minorUnits)
+            hasher.combine(fingerprint.start)
+            hasher.combine(fingerprint.end)
+            hasher.combine(snapshot.drafts.contains(other))
+        }
+        hasher.combine(snapshot.fingerprints[id]?.cost.minorUnits)
         return hasher.finalize()
     }
 

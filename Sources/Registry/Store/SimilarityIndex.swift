@@ -2,8 +2,9 @@ import SQLiteDatabase
 import Synchronization
 
 /// Alike projects across the portfolio (P8-DUPLICATION) and split-looking groups within an
-/// agency (P8-THRESHOLD-SPLIT), computed over every open project and kept until the next
-/// write commits.
+/// agency (P8-THRESHOLD-SPLIT). Built once over every open project, then kept up to date from
+/// the audit trail: a write re-indexes only the projects it touched, so the cost of a write
+/// grows with that project's likenesses, not with the portfolio.
 public final class SimilarityIndex: Sendable {
     public struct Match: Sendable, Equatable {
         public var other: Int64
@@ -20,91 +21,162 @@ public final class SimilarityIndex: Sendable {
     }
 
     struct Snapshot: Sendable {
+        /// The database's commit count and audit position this snapshot reflects.
         var generation: UInt64
-        var day: LocalDate
-        var pairs: [SimilarProjects]
-        var splits: [Split]
-        var fingerprints: [Int64: ProjectFingerprint]
-        var drafts: Set<Int64>
+        var position: Int64
+        /// Open projects (not completed, not cancelled).
+        var fingerprints: [Int64: ProjectFingerprint] = [:]
+        var levels: [Int64: GovernmentLevel] = [:]
+        var drafts: Set<Int64> = []
+        var postings: [String: Set<Int64>] = [:]
+        /// Every alike, relevant pair, under both of its projects.
+        var alike: [Int64: [Int64: SimilarProjects]] = [:]
+
+        /// The projects alike to `id`, in whatever agency.
+        func neighbours(of id: Int64) -> [Int64] { alike[id].map { Array($0.keys) } ?? [] }
+
+        mutating func remove(_ id: Int64) {
+            guard let old = fingerprints.removeValue(forKey: id) else { return }
+            for key in Similarity.indexKeys(old) {
+                postings[key]?.remove(id)
+                if postings[key]?.isEmpty == true { postings[key] = nil }
+            }
+            for other in alike.removeValue(forKey: id)?.keys ?? [:].keys { alike[other]?[id] = nil }
+            levels[id] = nil
+            drafts.remove(id)
+        }
+
+        mutating func insert(_ project: ProjectFingerprint, level: GovernmentLevel, draft: Bool) {
+            fingerprints[project.id] = project
+            levels[project.id] = level
+            if draft { drafts.insert(project.id) }
+            for key in Similarity.indexKeys(project) { postings[key, default: []].insert(project.id) }
+        }
+
+        /// Compares `id` with every project sharing a telling key with it; `onlyAbove` skips
+        /// lower ids (a full build compares each pair once).
+        mutating func link(_ id: Int64, onlyAbove: Bool) {
+            guard let project = fingerprints[id] else { return }
+            let noise = Similarity.noiseLimit(projects: fingerprints.count)
+            var candidates = Set<Int64>()
+            for key in Similarity.indexKeys(project) {
+                guard let holders = postings[key], holders.count > 1, holders.count <= noise else { continue }
+                candidates.formUnion(holders)
+            }
+            for other in candidates where other != id && (!onlyAbove || other > id) {
+                guard let fingerprint = fingerprints[other], Similarity.relevant(project, fingerprint) else { continue }
+                let similar = Similarity.compare(project, fingerprint)
+                guard similar.score >= Similarity.reportingScore else { continue }
+                alike[id, default: [:]][other] = similar
+                alike[other, default: [:]][id] = similar
+            }
+        }
     }
 
     private let snapshot = Mutex<Snapshot?>(nil)
 
     public init() {}
 
-    func current(_ database: SQLiteDatabase, today: LocalDate) throws -> Snapshot {
+    /// The index as of the last commit: built on first use, then updated by the projects the
+    /// audit trail names since.
+    func current(_ database: SQLiteDatabase) throws -> Snapshot {
         let generation = database.commitCount
-        if let cached = snapshot.withLock({ $0 }), cached.generation == generation, cached.day == today { return cached }
-        let fresh = try build(database, generation: generation, today: today)
-        snapshot.withLock { $0 = fresh }
-        return fresh
-    }
-
-    private func build(_ database: SQLiteDatabase, generation: UInt64, today: LocalDate) throws -> Snapshot {
-        try database.read { db in
-            var fingerprints: [Int64: ProjectFingerprint] = [:]
-            var drafts = Set<Int64>()
-            var levels: [Int64: GovernmentLevel] = [:]
-            var records: [Int64: (agency: String, record: ProjectRecord)] = [:]
-            for row in try db.query("""
-                SELECT p.id, p.agency_code, p.title, p.description, p.whole_life_cost_cents, p.start_date, p.planned_end_date,
-                       p.forecast_end_date, p.status, a.level
-                FROM projects p JOIN agencies a ON a.code = p.agency_code
-                WHERE p.status NOT IN ('completed', 'cancelled')
-                """) {
-                guard let id = row.int64("id"), let planned = LocalDate(row.string("planned_end_date") ?? "") else { continue }
-                var record = ProjectRecord(externalID: "", title: row.string("title") ?? "", description: row.string("description"),
-                                           wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
-                                           startDate: row.string("start_date").flatMap(LocalDate.init), plannedEndDate: planned,
-                                           forecastEndDate: row.string("forecast_end_date").flatMap(LocalDate.init))
-                records[id] = (row.string("agency_code") ?? "", record)
-                if row.string("status") == "proposed" { drafts.insert(id) }
-                levels[id] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national
-            }
-            // Systems and datasets of every project in two queries.
-            try db.forEach("SELECT project_id, name FROM project_systems") { row in
-                if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.systems.append(name) }
-            }
-            try db.forEach("SELECT project_id, name FROM project_datasets") { row in
-                if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.datasets.append(name) }
-            }
-            for (id, entry) in records { fingerprints[id] = ProjectFingerprint(id: id, agency: entry.agency, record: entry.record) }
-            let all = Array(fingerprints.values).sorted { $0.id < $1.id }
-            let schedule = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
-            var splits: [Split] = []
-            for kind in Threshold.Kind.allCases {
-                for level in GovernmentLevel.allCases {
-                    guard let threshold = schedule.inForce(kind, on: today, level: level)?.amount else { continue }
-                    let atLevel = all.filter { levels[$0.id] == level }
-                    for group in Similarity.thresholdSplits(atLevel, threshold: threshold) {
-                        splits.append(Split(projects: group, total: group.reduce(.zero) { $0 + (fingerprints[$1]?.cost ?? .zero) }, threshold: threshold, kind: kind))
-                    }
+        return try snapshot.withLock { cached in
+            if let cached, cached.generation == generation { return cached }
+            do {
+                // Updated in place: a copy of the whole index per write is what this avoids.
+                if cached != nil {
+                    let changes = try database.read { try AuditChanges.read($0, after: cached!.position) }
+                    try Self.reindex(&cached!, changes.projects, database)
+                    cached!.position = changes.position
+                    cached!.generation = generation
+                } else {
+                    let position = try database.read { try AuditChanges.latestPosition($0) }
+                    var fresh = Snapshot(generation: generation, position: position)
+                    try Self.reindex(&fresh, nil, database)
+                    cached = fresh
                 }
+                return cached!
+            } catch {
+                // Half-applied changes must not be served: start again next time.
+                cached = nil
+                throw error
             }
-            return Snapshot(generation: generation, day: today, pairs: Similarity.duplicates(all), splits: splits, fingerprints: fingerprints, drafts: drafts)
         }
     }
 
-    /// Other agencies' alike projects; drafts are never named to anyone but their own agency.
+    /// Re-reads `ids` (nil: every project) and re-links them.
+    private static func reindex(_ snapshot: inout Snapshot, _ ids: Set<Int64>?, _ database: SQLiteDatabase) throws {
+        if let ids, ids.isEmpty { return }
+        let fresh = try database.read { try fingerprints($0, ids: ids) }
+        for id in ids ?? [] { snapshot.remove(id) }
+        for entry in fresh { snapshot.insert(entry.fingerprint, level: entry.level, draft: entry.draft) }
+        for entry in fresh { snapshot.link(entry.fingerprint.id, onlyAbove: ids == nil) }
+    }
+
+    /// Fingerprints of the open projects among `ids` (nil: all), in three queries.
+    private static func fingerprints(_ db: SQLiteConnection, ids: Set<Int64>?) throws -> [(fingerprint: ProjectFingerprint, level: GovernmentLevel, draft: Bool)] {
+        let list = Projects.idList(Array(ids ?? []))
+        let only = ids == nil ? "" : " AND p.id IN (SELECT value FROM json_each(?))"
+        let partsOnly = ids == nil ? "" : " WHERE project_id IN (SELECT value FROM json_each(?))"
+        let arguments: [any SQLiteBindable] = ids == nil ? [] : [list]
+        var records: [Int64: (agency: String, record: ProjectRecord, level: GovernmentLevel, draft: Bool)] = [:]
+        try db.forEach("""
+            SELECT p.id, p.agency_code, p.title, p.description, p.whole_life_cost_cents, p.start_date, p.planned_end_date,
+                   p.forecast_end_date, p.status, a.level
+            FROM projects p JOIN agencies a ON a.code = p.agency_code
+            WHERE p.status NOT IN ('completed', 'cancelled')
+            """ + only, arguments) { row in
+            guard let id = row.int64("id"), let planned = LocalDate(row.string("planned_end_date") ?? "") else { return }
+            let record = ProjectRecord(externalID: "", title: row.string("title") ?? "", description: row.string("description"),
+                                       wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
+                                       startDate: row.string("start_date").flatMap(LocalDate.init), plannedEndDate: planned,
+                                       forecastEndDate: row.string("forecast_end_date").flatMap(LocalDate.init))
+            records[id] = (row.string("agency_code") ?? "", record, GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national,
+                           row.string("status") == "proposed")
+        }
+        try db.forEach("SELECT project_id, name FROM project_systems" + partsOnly, arguments) { row in
+            if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.systems.append(name) }
+        }
+        try db.forEach("SELECT project_id, name FROM project_datasets" + partsOnly, arguments) { row in
+            if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.datasets.append(name) }
+        }
+        return records.sorted { $0.key < $1.key }.map { id, entry in
+            (ProjectFingerprint(id: id, agency: entry.agency, record: entry.record), entry.level, entry.draft)
+        }
+    }
+
+    /// Other agencies' alike projects, most alike first; drafts are never named to anyone but
+    /// their own agency.
     func matches(for id: Int64, in snapshot: Snapshot) -> [Match] {
-        snapshot.pairs.compactMap { pair in
-            guard pair.first == id || pair.second == id else { return nil }
-            let other = pair.first == id ? pair.second : pair.first
-            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.fingerprints[other] else { return nil }
+        guard let project = snapshot.fingerprints[id] else { return [] }
+        return (snapshot.alike[id] ?? [:]).compactMap { other, pair -> Match? in
+            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.fingerprints[other], fingerprint.agency != project.agency else { return nil }
             return Match(other: other, otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: pair)
+        }.sorted { ($0.similarity.score, $1.other) > ($1.similarity.score, $0.other) }
+    }
+
+    /// The split groups `id` heads, one per threshold kind it is under (see `Similarity.split`).
+    func splits(for id: Int64, in snapshot: Snapshot, thresholds: ThresholdSchedule, today: LocalDate) -> [Split] {
+        guard let project = snapshot.fingerprints[id], let level = snapshot.levels[id] else { return [] }
+        let alike = snapshot.neighbours(of: id).compactMap { snapshot.fingerprints[$0] }
+        return Threshold.Kind.allCases.compactMap { kind in
+            guard let threshold = thresholds.inForce(kind, on: today, level: level)?.amount,
+                  let group = Similarity.split(of: project, alike: alike, threshold: threshold) else { return nil }
+            return Split(projects: group, total: group.reduce(.zero) { $0 + (snapshot.fingerprints[$1]?.cost ?? .zero) }, threshold: threshold, kind: kind)
         }
     }
 
-    func splits(for id: Int64, in snapshot: Snapshot) -> [Split] {
-        snapshot.splits.filter { $0.projects.contains(id) }
-    }
-
-    /// Every alike pair of published projects (for the portfolio's duplicates list).
+    /// Every alike pair of different agencies, most alike first (the portfolio's duplicates list).
     func publishedPairs(in snapshot: Snapshot, includeDrafts: Bool) -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
-        snapshot.pairs.compactMap { pair in
-            guard includeDrafts || (!snapshot.drafts.contains(pair.first) && !snapshot.drafts.contains(pair.second)),
-                  let a = snapshot.fingerprints[pair.first], let b = snapshot.fingerprints[pair.second] else { return nil }
-            return (pair, a, b)
+        var pairs: [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] = []
+        for (id, others) in snapshot.alike {
+            for (other, pair) in others where id < other {
+                guard includeDrafts || (!snapshot.drafts.contains(id) && !snapshot.drafts.contains(other)),
+                      let a = snapshot.fingerprints[id], let b = snapshot.fingerprints[other], a.agency != b.agency else { continue }
+                pairs.append((pair, a, b))
+            }
         }
+        return pairs.sorted { ($0.0.score, $1.0.first, $1.0.second) > ($1.0.score, $0.0.first, $0.0.second) }
     }
 }
