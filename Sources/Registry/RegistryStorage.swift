@@ -15,8 +15,9 @@ public final class RegistryStorage: Sendable {
     public var businessCases: BusinessCases { BusinessCases(database: database, clock: clock) }
     public var compliance: Compliance { Compliance(database: database, clock: clock, tolerances: tolerances, similarity: similarity) }
     private let similarity = SimilarityIndex()
-    public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance) }
-    public var portfolio: Portfolio { Portfolio(search: search) }
+    public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance, projection: projection) }
+    private let projection = PortfolioProjection()
+    public var portfolio: Portfolio { Portfolio(compliance: compliance, projection: projection) }
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var baselines: Baselines { Baselines(database: database, clock: clock) }
     public var fundingTranches: FundingTranches { FundingTranches(database: database, clock: clock) }

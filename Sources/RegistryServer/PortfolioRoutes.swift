@@ -139,13 +139,13 @@ struct PortfolioRoutes {
                 let principal = try routes.projects.access.principal(context.request)
                 let query = try ProjectListParameters.query(context.query)
                 var items: [JSONValue] = []
-                for (project, assessment) in try storage.portfolio.assessed(query, viewer: principal) {
-                    for finding in assessment.findings where query.rule == nil || finding.rule == query.rule {
+                for entry in try storage.portfolio.entries(query, viewer: principal) {
+                    for finding in entry.assessment.findings where query.rule == nil || finding.rule == query.rule {
                         guard case .object(var object) = Representation.finding(finding) else { continue }
-                        object["project_id"] = .integer(project.id)
-                        object["title"] = .string(project.record.title)
-                        object["agency"] = .string(project.agency)
-                        object["status"] = .string(project.status.rawValue)
+                        object["project_id"] = .integer(entry.id)
+                        object["title"] = .string(entry.title)
+                        object["agency"] = .string(entry.agency)
+                        object["status"] = .string(entry.status.rawValue)
                         items.append(.object(object))
                     }
                 }

@@ -1,15 +1,29 @@
-/// The portfolio-wide reads: the overview and every assessed project a query matches.
-/// The API and the dashboard both ask here, so their numbers are the same.
+import SQLiteDatabase
+
+/// The portfolio-wide reads: the overview and every assessed project a query matches, from the
+/// in-memory projection. The API and the dashboard both ask here, so their numbers are the same.
 public struct Portfolio: Sendable {
-    let search: ProjectSearch
+    let compliance: Compliance
+    let projection: PortfolioProjection
 
     /// Totals and breakdowns of what `query` matches, as `viewer` may see it.
     public func overview(_ query: ProjectQuery, viewer: Principal) throws -> PortfolioOverview {
-        PortfolioOverview(try search.all(query, viewer: viewer))
+        PortfolioOverview(try matching(query, viewer: viewer))
     }
 
-    /// Every project `query` matches with what the rules say of it, in the query's order.
-    public func assessed(_ query: ProjectQuery, viewer: Principal) throws -> [(project: StoredProject, assessment: Assessment)] {
-        try search.all(query, viewer: viewer)
+    /// Every project `query` matches (its filters, not its order or paging), by id.
+    public func entries(_ query: ProjectQuery, viewer: Principal) throws -> [PortfolioProjection.Entry] {
+        try matching(query, viewer: viewer).sorted { $0.id < $1.id }
+    }
+
+    private func matching(_ query: ProjectQuery, viewer: Principal) throws -> [PortfolioProjection.Entry] {
+        let entries = try projection.entries(compliance)
+        // Only the full-text index can answer `q`; every other filter is checked in memory.
+        let texts: Set<Int64>? = try query.text.map { text in
+            try compliance.database.read { db in
+                Set(try db.query("SELECT rowid AS id FROM projects_fts WHERE projects_fts MATCH ?", [ProjectSearch.ftsQuery(text)]).compactMap { $0.int64("id") })
+            }
+        }
+        return entries.values.filter { entry in query.admits(entry, viewer: viewer) && texts?.contains(entry.id) != false }
     }
 }

@@ -38,48 +38,61 @@ public struct PortfolioOverview: Sendable, Equatable {
             && lhs.findingsByRule.map(\.rule) == rhs.findingsByRule.map(\.rule) && lhs.findingsByRule.map(\.projects) == rhs.findingsByRule.map(\.projects)
     }
 
-    public init(_ items: [(project: StoredProject, assessment: Assessment)]) {
-        func slices(_ key: (StoredProject, Assessment) -> String, all: [String] = []) -> [Slice] {
-            var table: [String: Slice] = Dictionary(uniqueKeysWithValues: all.map { ($0, Slice(key: $0, projects: 0, wholeLifeCost: .zero, spendToDate: .zero)) })
-            for (project, assessment) in items {
-                let name = key(project, assessment)
-                var slice = table[name] ?? Slice(key: name, projects: 0, wholeLifeCost: .zero, spendToDate: .zero)
-                slice.projects += 1
-                slice.wholeLifeCost = slice.wholeLifeCost + project.record.wholeLifeCost
-                slice.spendToDate = slice.spendToDate + (project.record.spendToDate ?? .zero)
-                table[name] = slice
+    /// One pass over the projects: each adds its cents to every breakdown it falls in.
+    public init(_ entries: [PortfolioProjection.Entry]) {
+        struct Tally {
+            var slices: [String: Slice] = [:]
+            mutating func add(_ key: String, _ entry: PortfolioProjection.Entry) {
+                slices[key, default: Slice(key: key, projects: 0, wholeLifeCost: .zero, spendToDate: .zero)].add(entry)
             }
-            let order = all.isEmpty ? table.keys.sorted() : all + table.keys.filter { !all.contains($0) }.sorted()
-            return order.compactMap { table[$0] }
-        }
-        func total(_ filter: (StoredProject, Assessment) -> Bool) -> Slice {
-            let chosen = items.filter { filter($0.project, $0.assessment) }
-            return Slice(key: "", projects: chosen.count,
-                         wholeLifeCost: chosen.reduce(.zero) { $0 + $1.project.record.wholeLifeCost },
-                         spendToDate: chosen.reduce(.zero) { $0 + ($1.project.record.spendToDate ?? .zero) })
-        }
-        totals = total { _, _ in true }
-        byAgency = slices { project, _ in project.agency }
-        byStatus = slices({ project, _ in project.status.rawValue }, all: ProjectStatus.allCases.map(\.rawValue))
-        byCategory = slices { project, _ in project.record.category ?? "uncategorised" }
-        byRiskRating = slices({ project, _ in project.record.riskRating.map(String.init) ?? "unrated" }, all: ["1", "2", "3", "4", "5", "unrated"])
-        byDeliveryConfidence = slices({ _, assessment in assessment.deliveryConfidence?.rawValue ?? "not_assessed" },
-                                      all: Review.DeliveryConfidence.allCases.map(\.rawValue) + ["not_assessed"])
-        aboveBusinessCaseThreshold = total { _, assessment in assessment.obligations.businessCaseRequired }
-        aboveCentralReviewThreshold = total { _, assessment in assessment.obligations.centralReviewRequired }
-        func flagged(_ rule: RuleID) -> [Flagged] {
-            items.compactMap { project, assessment in
-                guard assessment.findings.contains(where: { $0.rule == rule }) else { return nil }
-                let variance = assessment.varianceAgainstOriginal
-                    ?? Variance(forecastCost: project.record.wholeLifeCost, forecastEnd: project.record.forecastEnd,
-                                baseline: Baseline(number: 0, wholeLifeCost: project.record.wholeLifeCost, plannedEndDate: project.record.plannedEndDate, reason: ""))
-                return Flagged(projectID: project.id, title: project.record.title, agency: project.agency, variance: variance)
+            /// Known keys first in their own order (shown even when empty), then the rest sorted.
+            func ordered(_ known: [String] = []) -> [Slice] {
+                let rest = slices.keys.filter { !known.contains($0) }.sorted()
+                return (known + rest).map { slices[$0] ?? Slice(key: $0, projects: 0, wholeLifeCost: .zero, spendToDate: .zero) }
             }
         }
-        overruns = flagged(.costOverrun).sorted { ($0.variance.cost, $1.projectID) > ($1.variance.cost, $0.projectID) }
-        slips = flagged(.scheduleSlip).sorted { ($0.variance.scheduleDays, $1.projectID) > ($1.variance.scheduleDays, $0.projectID) }
-        findingsByRule = RuleID.allCases.map { rule in
-            (rule, items.filter { $0.assessment.findings.contains { $0.rule == rule } }.count)
+        var all = Slice(key: "", projects: 0, wholeLifeCost: .zero, spendToDate: .zero)
+        var aboveBusinessCase = all, aboveCentralReview = all
+        var agencies = Tally(), statuses = Tally(), categories = Tally(), risks = Tally(), confidences = Tally()
+        var overruns: [Flagged] = [], slips: [Flagged] = []
+        var rules: [RuleID: Set<Int64>] = [:]
+        for entry in entries {
+            let assessment = entry.assessment
+            all.add(entry)
+            if assessment.obligations.businessCaseRequired { aboveBusinessCase.add(entry) }
+            if assessment.obligations.centralReviewRequired { aboveCentralReview.add(entry) }
+            agencies.add(entry.agency, entry)
+            statuses.add(entry.status.rawValue, entry)
+            categories.add(entry.category ?? "uncategorised", entry)
+            risks.add(entry.riskRating.map(String.init) ?? "unrated", entry)
+            confidences.add(assessment.deliveryConfidence?.rawValue ?? "not_assessed", entry)
+            for finding in assessment.findings { rules[finding.rule, default: []].insert(entry.id) }
+            let flagged = {
+                Flagged(projectID: entry.id, title: entry.title, agency: entry.agency, variance: assessment.varianceAgainstOriginal
+                    ?? Variance(forecastCost: entry.wholeLifeCost, forecastEnd: entry.forecastEnd,
+                                baseline: Baseline(number: 0, wholeLifeCost: entry.wholeLifeCost, plannedEndDate: entry.plannedEndDate, reason: "")))
+            }
+            if entry.hasFinding(.costOverrun) { overruns.append(flagged()) }
+            if entry.hasFinding(.scheduleSlip) { slips.append(flagged()) }
         }
+        totals = all
+        aboveBusinessCaseThreshold = aboveBusinessCase
+        aboveCentralReviewThreshold = aboveCentralReview
+        byAgency = agencies.ordered()
+        byStatus = statuses.ordered(ProjectStatus.allCases.map(\.rawValue))
+        byCategory = categories.ordered()
+        byRiskRating = risks.ordered(["1", "2", "3", "4", "5", "unrated"])
+        byDeliveryConfidence = confidences.ordered(Review.DeliveryConfidence.allCases.map(\.rawValue) + ["not_assessed"])
+        self.overruns = overruns.sorted { ($0.variance.cost, $1.projectID) > ($1.variance.cost, $0.projectID) }
+        self.slips = slips.sorted { ($0.variance.scheduleDays, $1.projectID) > ($1.variance.scheduleDays, $0.projectID) }
+        findingsByRule = RuleID.allCases.map { ($0, rules[$0]?.count ?? 0) }
+    }
+}
+
+extension PortfolioOverview.Slice {
+    mutating func add(_ entry: PortfolioProjection.Entry) {
+        projects += 1
+        wholeLifeCost = wholeLifeCost + entry.wholeLifeCost
+        spendToDate = spendToDate + (entry.spendToDate ?? .zero)
     }
 }

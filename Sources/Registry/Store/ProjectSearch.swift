@@ -42,6 +42,35 @@ public struct ProjectQuery: Sendable {
     public var cursor: String?
 
     public init() {}
+
+    /// The filters only the rules can answer.
+    func admitsByRules(_ assessment: Assessment) -> Bool {
+        if let rule, !assessment.findings.contains(where: { $0.rule == rule }) { return false }
+        switch aboveThreshold {
+        case .businessCase?: return assessment.obligations.businessCaseRequired
+        case .centralReview?: return assessment.obligations.centralReviewRequired
+        case nil: return true
+        }
+    }
+
+    /// Every filter but the text, on an assessed project in memory: the same conditions as
+    /// `ProjectSearch.sql` puts to the database.
+    func admits(_ entry: PortfolioProjection.Entry, viewer: Principal) -> Bool {
+        if entry.status == .proposed {
+            switch viewer {
+            case .centre, .commandLine: break
+            case .agency(let code, _): if entry.agency != code { return false }
+            case .anonymous: return false
+            }
+        }
+        if let agency, entry.agency != agency { return false }
+        if let status, entry.status != status { return false }
+        if let category, entry.category != category { return false }
+        if let minCost, entry.wholeLifeCost < minCost { return false }
+        if let maxCost, entry.wholeLifeCost > maxCost { return false }
+        if let riskRating, entry.riskRating != riskRating { return false }
+        return admitsByRules(entry.assessment)
+    }
 }
 
 /// The project list: filters in SQL where the data allows, the rules engine where findings
@@ -49,6 +78,7 @@ public struct ProjectQuery: Sendable {
 public struct ProjectSearch: Sendable {
     let database: SQLiteDatabase
     let compliance: Compliance
+    let projection: PortfolioProjection
 
     public struct Page: Sendable {
         public var items: [(project: StoredProject, assessment: Assessment)]
@@ -59,10 +89,13 @@ public struct ProjectSearch: Sendable {
 
     public func search(_ query: ProjectQuery, viewer: Principal) throws -> Page {
         var position = try query.cursor.map { try Self.decodeCursor($0, sort: query.sort) }
-        var items: [(StoredProject, Assessment)] = []
+        // What the rules say comes from the projection: no project is assessed here.
+        let entries = try projection.entries(compliance)
+        var chosen: [(id: Int64, sortValue: SQLiteValue)] = []
+        var nextCursor: String?
         let needsRules = query.rule != nil || query.aboveThreshold != nil
-        let batch = needsRules ? 200 : query.limit + 1
-        while true {
+        let batch = needsRules ? 2000 : query.limit + 1
+        scan: while true {
             let (sql, arguments) = Self.sql(query, viewer: viewer, after: position, limit: batch)
             let candidates = try database.read { db in
                 try db.query(sql, arguments).compactMap { row -> (Int64, SQLiteValue)? in
@@ -70,40 +103,27 @@ public struct ProjectSearch: Sendable {
                     return (id, row["sort_value"])
                 }
             }
-            // The whole batch is loaded and assessed together: a query per kind of fact, not per project.
-            let loaded = try database.read { try Projects.loadMany($0, ids: candidates.map(\.0)) }
-            let assessments = try compliance.assess(candidates.compactMap { loaded[$0.0] })
             for (id, sortValue) in candidates {
-                guard let project = loaded[id], let assessment = assessments[id] else { continue }
-                position = (sortValue, id)
-                if let rule = query.rule, !assessment.findings.contains(where: { $0.rule == rule }) { continue }
-                if let kind = query.aboveThreshold {
-                    let above = kind == .businessCase ? assessment.obligations.businessCaseRequired : assessment.obligations.centralReviewRequired
-                    if !above { continue }
-                }
-                if items.count == query.limit {
+                if needsRules, let entry = entries[id], !query.admitsByRules(entry.assessment) { continue }
+                if chosen.count == query.limit {
                     // One more exists: the page ends at the last item returned.
-                    let last = items[items.count - 1].0
-                    return Page(items: items, nextCursor: Self.encodeCursor(sort: query.sort, value: Self.sortValue(last, query.sort), id: last.id))
+                    nextCursor = Self.encodeCursor(sort: query.sort, value: chosen[chosen.count - 1].sortValue, id: chosen[chosen.count - 1].id)
+                    break scan
                 }
-                items.append((project, assessment))
+                chosen.append((id, sortValue))
             }
-            if candidates.count < batch { return Page(items: items, nextCursor: nil) }
+            guard candidates.count == batch, let last = candidates.last else { break }
+            position = (last.1, last.0)
         }
-    }
-
-    /// Every project the query matches, page by page.
-    public func all(_ query: ProjectQuery, viewer: Principal) throws -> [(project: StoredProject, assessment: Assessment)] {
-        var query = query
-        query.limit = Self.maximumLimit
-        query.cursor = nil
-        var items: [(project: StoredProject, assessment: Assessment)] = []
-        while true {
-            let page = try search(query, viewer: viewer)
-            items += page.items
-            guard let next = page.nextCursor else { return items }
-            query.cursor = next
+        let loaded = try database.read { try Projects.loadMany($0, ids: chosen.map(\.id)) }
+        // A project written after the projection was read is assessed on its own.
+        let unseen = try compliance.assess(chosen.compactMap { entries[$0.id] == nil ? loaded[$0.id] : nil })
+        let items = chosen.compactMap { id, _ -> (StoredProject, Assessment)? in
+            guard let project = loaded[id], let assessment = entries[id]?.assessment ?? unseen[id] else { return nil }
+            if entries[id] == nil, !query.admitsByRules(assessment) { return nil }
+            return (project, assessment)
         }
+        return Page(items: items, nextCursor: nextCursor)
     }
 
     static func sortValue(_ project: StoredProject, _ sort: ProjectSort) -> SQLiteValue {

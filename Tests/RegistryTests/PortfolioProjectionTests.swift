@@ -1,0 +1,82 @@
+import Foundation
+@testable import Registry
+import Testing
+
+/// The in-memory projection, brought up to date from the audit trail after each write, says
+/// exactly what a projection built afresh from the database says.
+struct PortfolioProjectionTests {
+    @Test func updatesFromTheAuditTrailMatchAFreshBuild() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("projection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("r.sqlite").path
+        let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Migrations").path
+        let storage = try RegistryStorage.open(path: path, migrationsDirectory: migrations)
+        for code in ["MINFIN", "MINHEALTH", "MINEDU"] {
+            try storage.agencies.create(Agency(code: code, name: code, level: .national), by: .commandLine)
+        }
+        let finance = Principal.agency(code: "MINFIN", tokenID: "f"), health = Principal.agency(code: "MINHEALTH", tokenID: "h")
+        let education = Principal.agency(code: "MINEDU", tokenID: "e")
+        func record(_ id: String, _ title: String, cost: Int64, systems: [String]) -> ProjectRecord {
+            ProjectRecord(externalID: id, title: title, wholeLifeCost: .units(cost), startDate: LocalDate("2026-01-01"),
+                          plannedEndDate: LocalDate("2028-12-31")!, systems: systems)
+        }
+        let identity = try storage.projects.create(record("F-1", "Citizen identity register", cost: 400_000, systems: ["Identity Register"]), agency: "MINFIN", by: finance)
+        let patients = try storage.projects.create(record("H-1", "Patient identity register", cost: 300_000, systems: ["identity register"]), agency: "MINHEALTH", by: health)
+        let frontEnd = try storage.projects.create(record("F-2", "Tax portal front end", cost: 600_000, systems: ["Tax Portal"]), agency: "MINFIN", by: finance)
+        let backEnd = try storage.projects.create(record("F-3", "Tax portal back end", cost: 500_000, systems: ["Tax Portal"]), agency: "MINFIN", by: finance)
+        let timetables = try storage.projects.create(record("E-1", "School timetables", cost: 200_000, systems: ["Timetabler"]), agency: "MINEDU", by: education)
+        for (project, actor) in [(identity, finance), (patients, health), (frontEnd, finance), (backEnd, finance)] {
+            _ = try storage.projects.transition(id: project.id, to: .submitted, reason: nil, by: actor, compliance: storage.compliance)
+        }
+
+        func rules(_ id: Int64) throws -> Set<RuleID> {
+            let entry = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: .commandLine).first { $0.id == id })
+            return Set(entry.assessment.findings.map(\.rule))
+        }
+        /// What this projection holds now, against one built from scratch on the same file.
+        func expectSameAsAFreshBuild(_ comment: Comment) throws {
+            let kept = try storage.portfolio.entries(ProjectQuery(), viewer: .commandLine)
+            let fresh = try RegistryStorage.open(path: path, migrationsDirectory: migrations).portfolio.entries(ProjectQuery(), viewer: .commandLine)
+            #expect(kept.map(\.id) == fresh.map(\.id), comment)
+            #expect(kept.map(\.assessment) == fresh.map(\.assessment), comment)
+        }
+
+        #expect(try rules(identity.id).contains(.duplication))
+        #expect(try rules(frontEnd.id).contains(.thresholdSplit))
+        try expectSameAsAFreshBuild("first build")
+
+        // The health project moves to another system: the finance project, unchanged itself, loses its finding.
+        _ = try storage.projects.replace(id: patients.id, with: record("H-1", "Patient records", cost: 300_000, systems: ["Patient Records"]),
+                                         expectedVersion: nil, by: health)
+        #expect(try !rules(identity.id).contains(.duplication))
+        try expectSameAsAFreshBuild("after a neighbour changed")
+
+        // The back end shrinks: together they no longer reach the business-case threshold.
+        _ = try storage.projects.replace(id: backEnd.id, with: record("F-3", "Tax portal back end", cost: 300_000, systems: ["Tax Portal"]),
+                                         expectedVersion: nil, by: finance)
+        #expect(try !rules(frontEnd.id).contains(.thresholdSplit))
+        try expectSameAsAFreshBuild("after a split partner shrank")
+
+        // A lower threshold changes what every project owes: 600,000 + 300,000 reach 800,000.
+        try storage.thresholds.add(Threshold(kind: .businessCase, amount: .units(800_000), effectiveFrom: LocalDate("2020-01-01")!), by: .commandLine)
+        #expect(try rules(frontEnd.id).contains(.thresholdSplit))
+        try expectSameAsAFreshBuild("after a threshold change")
+
+        // A draft alike to the finance project is not named to it until it is published.
+        _ = try storage.projects.replace(id: timetables.id, with: record("E-1", "Student identity register", cost: 200_000, systems: ["Identity Register"]),
+                                         expectedVersion: nil, by: education)
+        #expect(try !rules(identity.id).contains(.duplication))
+        #expect(try rules(timetables.id).contains(.duplication))
+        try expectSameAsAFreshBuild("after a draft became alike")
+        _ = try storage.projects.transition(id: timetables.id, to: .submitted, reason: nil, by: education, compliance: storage.compliance)
+        #expect(try rules(identity.id).contains(.duplication))
+        try expectSameAsAFreshBuild("after the draft was published")
+
+        // Cancelled projects leave the comparison.
+        _ = try storage.projects.transition(id: timetables.id, to: .cancelled, reason: "merged", by: education, compliance: storage.compliance)
+        #expect(try !rules(identity.id).contains(.duplication))
+        try expectSameAsAFreshBuild("after a cancellation")
+    }
+}
