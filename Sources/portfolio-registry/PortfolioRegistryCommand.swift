@@ -131,6 +131,7 @@ struct Serve: ParsableCommand {
         }
 
         let application = RegistryApplication(storage: registryStorage, resources: .init(publicDirectory: resources.publicFiles))
+        Self.keepPortfolioCurrent(registryStorage.portfolio, logger: logger)
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
         let boundPort = try server.start()
         LogSink.shared.flush()
@@ -142,6 +143,22 @@ struct Serve: ParsableCommand {
         server.shutdown()
         logger.info("stopped")
         LogSink.shared.flush()
+    }
+}
+
+extension Serve {
+    /// The portfolio's in-memory projection is built once (every project read) and then kept
+    /// up to date after writes and at midnight; doing that here, off the request path, means
+    /// a request seldom waits for it.
+    static func keepPortfolioCurrent(_ portfolio: Portfolio, logger: Logger) {
+        let thread = Thread {
+            while true {
+                do { try portfolio.refresh() } catch { logger.warning("portfolio refresh failed: \(error)") }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        thread.name = "portfolio-refresh"
+        thread.start()
     }
 }
 

@@ -16,6 +16,12 @@ public struct Portfolio: Sendable {
         try matching(query, viewer: viewer).sorted { $0.id < $1.id }
     }
 
+    /// Brings the projection up to date now, so that the next read does not wait for it: at
+    /// start-up (the first build reads every project) and after writes and midnight.
+    public func refresh() throws {
+        _ = try projection.entries(compliance)
+    }
+
     private func matching(_ query: ProjectQuery, viewer: Principal) throws -> [PortfolioProjection.Entry] {
         let entries = try projection.entries(compliance)
         // Only the full-text index can answer `q`; every other filter is checked in memory.

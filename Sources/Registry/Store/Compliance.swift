@@ -89,7 +89,7 @@ public struct Compliance: Sendable {
         for other in snapshot.neighbours(of: id).sorted() {
             guard let fingerprint = snapshot.fingerprints[other] else { continue }
             hasher.combine(other)
-            hasher.combine(snapshot.alike[id]?[other]?.score)
+            hasher.combine(snapshot.pair(id, other)?.explanation)
             hasher.combine(fingerprint.title)
             hasher.combine(fingerprint.cost.minorUnits)
             hasher.combine(fingerprint.start)

@@ -29,11 +29,18 @@ public final class SimilarityIndex: Sendable {
         var levels: [Int64: GovernmentLevel] = [:]
         var drafts: Set<Int64> = []
         var postings: [String: Set<Int64>] = [:]
-        /// Every alike, relevant pair, under both of its projects.
-        var alike: [Int64: [Int64: SimilarProjects]] = [:]
+        /// Every alike, relevant pair, under both of its projects. Only the ids are kept: what
+        /// the two share is worked out again when a finding needs it, which keeps a portfolio
+        /// with many likenesses small in memory.
+        var alike: [Int64: Set<Int64>] = [:]
 
         /// The projects alike to `id`, in whatever agency.
-        func neighbours(of id: Int64) -> [Int64] { alike[id].map { Array($0.keys) } ?? [] }
+        func neighbours(of id: Int64) -> [Int64] { alike[id].map(Array.init) ?? [] }
+
+        func pair(_ a: Int64, _ b: Int64) -> SimilarProjects? {
+            guard let first = fingerprints[a], let second = fingerprints[b] else { return nil }
+            return Similarity.compare(first, second)
+        }
 
         mutating func remove(_ id: Int64) {
             guard let old = fingerprints.removeValue(forKey: id) else { return }
@@ -41,7 +48,7 @@ public final class SimilarityIndex: Sendable {
                 postings[key]?.remove(id)
                 if postings[key]?.isEmpty == true { postings[key] = nil }
             }
-            for other in alike.removeValue(forKey: id)?.keys ?? [:].keys { alike[other]?[id] = nil }
+            for other in alike.removeValue(forKey: id) ?? [] { alike[other]?.remove(id) }
             levels[id] = nil
             drafts.remove(id)
         }
@@ -67,8 +74,8 @@ public final class SimilarityIndex: Sendable {
                 guard let fingerprint = fingerprints[other], Similarity.relevant(project, fingerprint) else { continue }
                 let similar = Similarity.compare(project, fingerprint)
                 guard similar.score >= Similarity.reportingScore else { continue }
-                alike[id, default: [:]][other] = similar
-                alike[other, default: [:]][id] = similar
+                alike[id, default: []].insert(other)
+                alike[other, default: []].insert(id)
             }
         }
     }
@@ -150,8 +157,9 @@ public final class SimilarityIndex: Sendable {
     /// their own agency.
     func matches(for id: Int64, in snapshot: Snapshot) -> [Match] {
         guard let project = snapshot.fingerprints[id] else { return [] }
-        return (snapshot.alike[id] ?? [:]).compactMap { other, pair -> Match? in
-            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.fingerprints[other], fingerprint.agency != project.agency else { return nil }
+        return (snapshot.alike[id] ?? []).compactMap { other -> Match? in
+            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.fingerprints[other], fingerprint.agency != project.agency,
+                  let pair = snapshot.pair(id, other) else { return nil }
             return Match(other: other, otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: pair)
         }.sorted { ($0.similarity.score, $1.other) > ($1.similarity.score, $0.other) }
     }
@@ -171,10 +179,10 @@ public final class SimilarityIndex: Sendable {
     func publishedPairs(in snapshot: Snapshot, includeDrafts: Bool) -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
         var pairs: [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] = []
         for (id, others) in snapshot.alike {
-            for (other, pair) in others where id < other {
+            for other in others where id < other {
                 guard includeDrafts || (!snapshot.drafts.contains(id) && !snapshot.drafts.contains(other)),
                       let a = snapshot.fingerprints[id], let b = snapshot.fingerprints[other], a.agency != b.agency else { continue }
-                pairs.append((pair, a, b))
+                pairs.append((Similarity.compare(a, b), a, b))
             }
         }
         return pairs.sorted { ($0.0.score, $1.0.first, $1.0.second) > ($1.0.score, $0.0.first, $0.0.second) }
