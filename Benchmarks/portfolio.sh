@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
 PORT=18083
-swift build -c release --product portfolio-registry >/dev/null
+swift build -c release --product portfolio-registry >/dev/null 2>&1
 BIN=.build/release/portfolio-registry
 workdir=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$workdir"' EXIT
@@ -34,7 +34,13 @@ sqlite3 "$DB" "UPDATE projects SET status = 'submitted'"
 $BIN serve --port $PORT --db "$DB" --log-level warning --max-body-size 200000000 >"$workdir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-echo "overview, first (cold):              $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")"
-echo "overview, again:                     $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")"
+echo "overview, first after start:        $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")   (waits for the projection's first build)"
+echo "overview, again (cached body):       $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")"
+for i in 1 2 3; do
+  echo "a write (POST one project):          $(time_it curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/projects" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"external_id\":\"NEW-$i\",\"title\":\"New project $i\",\"whole_life_cost\":250000,\"planned_end_date\":\"2029-06-30\",\"systems\":[\"System $i\"]}")"
+  echo "overview, fresh after that write:    $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")"
+  echo "overview, filtered, fresh:           $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview?min_cost=1000000&risk_rating=$i&category=cat$i" -H "Authorization: Bearer $CENTRE")"
+done
 echo "CSV export:                          $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/export/projects.csv" -o "$workdir/export.csv")"
 echo "export rows: $(($(python3 -c "import csv,sys; print(sum(1 for _ in csv.reader(open('$workdir/export.csv', newline=''))))") - 1)); server peak memory: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

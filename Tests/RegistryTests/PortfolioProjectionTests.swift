@@ -32,7 +32,8 @@ struct PortfolioProjectionTests {
         }
 
         func rules(_ id: Int64) throws -> Set<RuleID> {
-            let entry = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: .commandLine).first { $0.id == id })
+            let entries = try storage.portfolio.entries(ProjectQuery(), viewer: .commandLine)
+            let entry = try #require(entries.first { $0.id == id })
             return Set(entry.assessment.findings.map(\.rule))
         }
         /// What this projection holds now, against one built from scratch on the same file.

@@ -8,12 +8,13 @@ public struct Portfolio: Sendable {
 
     /// Totals and breakdowns of what `query` matches, as `viewer` may see it.
     public func overview(_ query: ProjectQuery, viewer: Principal) throws -> PortfolioOverview {
-        PortfolioOverview(try matching(query, viewer: viewer))
+        let entries = try projection.entries(compliance)
+        return PortfolioOverview(try matching(query, viewer: viewer, in: entries), names: entries.names)
     }
 
-    /// Every project `query` matches (its filters, not its order or paging), by id.
+    /// Every project `query` matches (its filters, not its order or paging), in id order.
     public func entries(_ query: ProjectQuery, viewer: Principal) throws -> [PortfolioProjection.Entry] {
-        try matching(query, viewer: viewer).sorted { $0.id < $1.id }
+        try matching(query, viewer: viewer, in: try projection.entries(compliance))
     }
 
     /// Brings the projection up to date now, so that the next read does not wait for it: at
@@ -22,14 +23,13 @@ public struct Portfolio: Sendable {
         _ = try projection.entries(compliance)
     }
 
-    private func matching(_ query: ProjectQuery, viewer: Principal) throws -> [PortfolioProjection.Entry] {
-        let entries = try projection.entries(compliance)
+    private func matching(_ query: ProjectQuery, viewer: Principal, in entries: PortfolioProjection.Entries) throws -> [PortfolioProjection.Entry] {
         // Only the full-text index can answer `q`; every other filter is checked in memory.
         let texts: Set<Int64>? = try query.text.map { text in
             try compliance.database.read { db in
                 Set(try db.query("SELECT rowid AS id FROM projects_fts WHERE projects_fts MATCH ?", [ProjectSearch.ftsQuery(text)]).compactMap { $0.int64("id") })
             }
         }
-        return entries.values.filter { entry in query.admits(entry, viewer: viewer) && texts?.contains(entry.id) != false }
+        return entries.ordered.filter { entry in query.admits(entry, viewer: viewer) && texts?.contains(entry.id) != false }
     }
 }

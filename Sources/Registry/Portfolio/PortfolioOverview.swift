@@ -38,37 +38,31 @@ public struct PortfolioOverview: Sendable, Equatable {
             && lhs.findingsByRule.map(\.rule) == rhs.findingsByRule.map(\.rule) && lhs.findingsByRule.map(\.projects) == rhs.findingsByRule.map(\.projects)
     }
 
-    /// One pass over the projects: each adds its cents to every breakdown it falls in.
-    public init(_ entries: [PortfolioProjection.Entry]) {
-        struct Tally {
-            var slices: [String: Slice] = [:]
-            mutating func add(_ key: String, _ entry: PortfolioProjection.Entry) {
-                slices[key, default: Slice(key: key, projects: 0, wholeLifeCost: .zero, spendToDate: .zero)].add(entry)
-            }
-            /// Known keys first in their own order (shown even when empty), then the rest sorted.
-            func ordered(_ known: [String] = []) -> [Slice] {
-                let rest = slices.keys.filter { !known.contains($0) }.sorted()
-                return (known + rest).map { slices[$0] ?? Slice(key: $0, projects: 0, wholeLifeCost: .zero, spendToDate: .zero) }
-            }
-        }
-        var all = Slice(key: "", projects: 0, wholeLifeCost: .zero, spendToDate: .zero)
-        var aboveBusinessCase = all, aboveCentralReview = all
-        var agencies = Tally(), statuses = Tally(), categories = Tally(), risks = Tally(), confidences = Tally()
+    /// One pass over the projects: each adds its cents to every breakdown it falls in, counted
+    /// into arrays by the entries' precomputed keys (`names` resolves agency and category keys).
+    public init(_ entries: [PortfolioProjection.Entry], names: [String]) {
+        func slice(_ key: String) -> Slice { Slice(key: key, projects: 0, wholeLifeCost: .zero, spendToDate: .zero) }
+        var all = slice(""), aboveBusinessCase = slice(""), aboveCentralReview = slice("")
+        var agencies = names.map(slice), categories = names.map(slice)
+        let statusKeys = ProjectStatus.allCases
+        var statuses = statusKeys.map { slice($0.rawValue) }
+        var risks = ["1", "2", "3", "4", "5", "unrated"].map(slice)
+        var confidences = (Review.DeliveryConfidence.allCases.map(\.rawValue) + ["not_assessed"]).map(slice)
+        var ruleCounts = [Int](repeating: 0, count: RuleID.allCases.count)
         var overruns: [Flagged] = [], slips: [Flagged] = []
-        var rules: [RuleID: Set<Int64>] = [:]
         for entry in entries {
-            let assessment = entry.assessment
             all.add(entry)
-            if assessment.obligations.businessCaseRequired { aboveBusinessCase.add(entry) }
-            if assessment.obligations.centralReviewRequired { aboveCentralReview.add(entry) }
-            agencies.add(entry.agency, entry)
-            statuses.add(entry.status.rawValue, entry)
-            categories.add(entry.category ?? "uncategorised", entry)
-            risks.add(entry.riskRating.map(String.init) ?? "unrated", entry)
-            confidences.add(assessment.deliveryConfidence?.rawValue ?? "not_assessed", entry)
-            for finding in assessment.findings { rules[finding.rule, default: []].insert(entry.id) }
+            if entry.businessCaseRequired { aboveBusinessCase.add(entry) }
+            if entry.centralReviewRequired { aboveCentralReview.add(entry) }
+            agencies[entry.agencyKey].add(entry)
+            categories[entry.categoryKey].add(entry)
+            statuses[statusKeys.firstIndex(of: entry.status)!].add(entry)
+            risks[entry.riskRating.flatMap { (1...5).contains($0) ? $0 - 1 : nil } ?? 5].add(entry)
+            confidences[entry.confidenceKey ?? confidences.count - 1].add(entry)
+            guard entry.ruleMask != 0 else { continue }
+            for index in ruleCounts.indices where entry.ruleMask & (1 << UInt32(index)) != 0 { ruleCounts[index] += 1 }
             let flagged = {
-                Flagged(projectID: entry.id, title: entry.title, agency: entry.agency, variance: assessment.varianceAgainstOriginal
+                Flagged(projectID: entry.id, title: entry.title, agency: entry.agency, variance: entry.assessment.varianceAgainstOriginal
                     ?? Variance(forecastCost: entry.wholeLifeCost, forecastEnd: entry.forecastEnd,
                                 baseline: Baseline(number: 0, wholeLifeCost: entry.wholeLifeCost, plannedEndDate: entry.plannedEndDate, reason: "")))
             }
@@ -78,14 +72,15 @@ public struct PortfolioOverview: Sendable, Equatable {
         totals = all
         aboveBusinessCaseThreshold = aboveBusinessCase
         aboveCentralReviewThreshold = aboveCentralReview
-        byAgency = agencies.ordered()
-        byStatus = statuses.ordered(ProjectStatus.allCases.map(\.rawValue))
-        byCategory = categories.ordered()
-        byRiskRating = risks.ordered(["1", "2", "3", "4", "5", "unrated"])
-        byDeliveryConfidence = confidences.ordered(Review.DeliveryConfidence.allCases.map(\.rawValue) + ["not_assessed"])
+        // A name is an agency's or a category's; only the slices that counted something are shown.
+        byAgency = agencies.filter { $0.projects > 0 }.sorted { $0.key < $1.key }
+        byCategory = categories.filter { $0.projects > 0 }.sorted { $0.key < $1.key }
+        byStatus = statuses
+        byRiskRating = risks
+        byDeliveryConfidence = confidences
         self.overruns = overruns.sorted { ($0.variance.cost, $1.projectID) > ($1.variance.cost, $0.projectID) }
         self.slips = slips.sorted { ($0.variance.scheduleDays, $1.projectID) > ($1.variance.scheduleDays, $0.projectID) }
-        findingsByRule = RuleID.allCases.map { ($0, rules[$0]?.count ?? 0) }
+        findingsByRule = zip(RuleID.allCases, ruleCounts).map { ($0, $1) }
     }
 }
 

@@ -7,22 +7,34 @@ import Synchronization
 /// re-assesses the projects it touched and those whose findings name them (alike projects).
 /// A new day or a new threshold re-assesses everything, since both change what every project owes.
 public final class PortfolioProjection: Sendable {
-    public struct Entry: Sendable {
-        public var id: Int64
-        public var agency: String
-        public var title: String
-        public var status: ProjectStatus
-        public var category: String?
-        public var riskRating: Int?
-        public var wholeLifeCost: Money
-        public var spendToDate: Money?
-        public var plannedEndDate: LocalDate
-        public var forecastEnd: LocalDate
-        public var assessment: Assessment
+    /// Immutable and shared: a read of 100,000 entries passes references, not copies.
+    public final class Entry: Sendable {
+        public let id: Int64
+        public let agency: String
+        public let title: String
+        public let status: ProjectStatus
+        public let category: String?
+        public let riskRating: Int?
+        public let wholeLifeCost: Money
+        public let spendToDate: Money?
+        public let plannedEndDate: LocalDate
+        public let forecastEnd: LocalDate
+        public let assessment: Assessment
         /// The alike projects when this was assessed: their findings may name this one.
-        var neighbours: [Int64]
+        let neighbours: [Int64]
+        /// A bit per rule with a finding here (`RuleID.allCases` order). This and the keys
+        /// below let the overview count 100,000 projects without hashing a string or copying
+        /// an assessment.
+        let ruleMask: UInt32
+        /// Positions in `Entries.names` of the agency code and the category ("uncategorised" if none).
+        let agencyKey: Int
+        let categoryKey: Int
+        /// Position in `Review.DeliveryConfidence.allCases`, or nil when not assessed.
+        let confidenceKey: Int?
+        let businessCaseRequired: Bool
+        let centralReviewRequired: Bool
 
-        init(_ project: StoredProject, _ assessment: Assessment, neighbours: [Int64]) {
+        init(_ project: StoredProject, _ assessment: Assessment, neighbours: [Int64], agencyKey: Int, categoryKey: Int) {
             id = project.id
             agency = project.agency
             title = project.record.title
@@ -35,16 +47,56 @@ public final class PortfolioProjection: Sendable {
             forecastEnd = project.record.forecastEnd
             self.assessment = assessment
             self.neighbours = neighbours
+            ruleMask = assessment.findings.reduce(0) { $0 | $1.rule.bit }
+            self.agencyKey = agencyKey
+            self.categoryKey = categoryKey
+            confidenceKey = assessment.deliveryConfidence.flatMap(Review.DeliveryConfidence.allCases.firstIndex(of:))
+            businessCaseRequired = assessment.obligations.businessCaseRequired
+            centralReviewRequired = assessment.obligations.centralReviewRequired
         }
 
-        public func hasFinding(_ rule: RuleID) -> Bool { assessment.findings.contains { $0.rule == rule } }
+        public func hasFinding(_ rule: RuleID) -> Bool { ruleMask & rule.bit != 0 }
+    }
+
+    /// The entries by id, and all of them in id order (projects are never deleted and ids only
+    /// grow, so a new project goes at the end).
+    struct Entries: Sendable {
+        var byID: [Int64: Entry] = [:]
+        var ordered: [Entry] = []
+        private var positions: [Int64: Int] = [:]
+        /// Agency codes and categories, each once, in the order first seen.
+        private(set) var names: [String] = []
+        private var nameKeys: [String: Int] = [:]
+
+        mutating func key(_ name: String) -> Int {
+            if let key = nameKeys[name] { return key }
+            names.append(name)
+            nameKeys[name] = names.count - 1
+            return names.count - 1
+        }
+
+        subscript(id: Int64) -> Entry? { byID[id] }
+
+        mutating func put(_ entry: Entry) {
+            byID[entry.id] = entry
+            if let position = positions[entry.id] {
+                ordered[position] = entry
+            } else {
+                positions[entry.id] = ordered.count
+                ordered.append(entry)
+                if ordered.count > 1, ordered[ordered.count - 2].id > entry.id {
+                    ordered.sort { $0.id < $1.id }
+                    positions = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.id, $0) })
+                }
+            }
+        }
     }
 
     struct State: Sendable {
         var generation: UInt64
         var position: Int64
         var day: LocalDate
-        var entries: [Int64: Entry]
+        var entries = Entries()
     }
 
     private let state = Mutex<State?>(nil)
@@ -54,7 +106,7 @@ public final class PortfolioProjection: Sendable {
     public init() {}
 
     /// Every project's entry as of the last commit.
-    func entries(_ compliance: Compliance) throws -> [Int64: Entry] {
+    func entries(_ compliance: Compliance) throws -> Entries {
         let database = compliance.database
         let generation = database.commitCount
         let today = compliance.clock.today()
@@ -84,14 +136,14 @@ public final class PortfolioProjection: Sendable {
     private static func build(_ compliance: Compliance, generation: UInt64, today: LocalDate) throws -> State {
         let database = compliance.database
         let position = try database.read { try AuditChanges.latestPosition($0) }
-        var state = State(generation: generation, position: position, day: today, entries: [:])
+        var state = State(generation: generation, position: position, day: today)
         var after: Int64 = 0
         while true {
             let ids = try database.read { db in
                 try db.query("SELECT id FROM projects WHERE id > ? ORDER BY id LIMIT ?", [after, batchSize]).compactMap { $0.int64("id") }
             }
             guard let last = ids.last else { return state }
-            try assess(Set(ids), into: &state, compliance)
+            try assess(ids, into: &state, compliance)
             after = last
         }
     }
@@ -105,20 +157,26 @@ public final class PortfolioProjection: Sendable {
             affected.formUnion(state.entries[id]?.neighbours ?? [])
             affected.formUnion(similarity.neighbours(of: id))
         }
-        let list = Array(affected)
+        let list = affected.sorted()
         for start in stride(from: 0, to: list.count, by: batchSize) {
-            try assess(Set(list[start..<min(start + batchSize, list.count)]), into: &state, compliance)
+            try assess(Array(list[start..<min(start + batchSize, list.count)]), into: &state, compliance)
         }
     }
 
-    private static func assess(_ ids: Set<Int64>, into state: inout State, _ compliance: Compliance) throws {
-        let projects = try compliance.database.read { try Projects.loadMany($0, ids: Array(ids)) }
+    /// `ids` in ascending order, so that new entries go at the end of the ordered list.
+    private static func assess(_ ids: [Int64], into state: inout State, _ compliance: Compliance) throws {
+        let projects = try compliance.database.read { try Projects.loadMany($0, ids: ids) }
         let contexts = try compliance.contexts(for: Array(projects.values))
         // Every alike project, drafts too: a draft's own findings name the projects it resembles.
         let similarity = try compliance.similarity.current(compliance.database)
         for id in ids {
-            guard let project = projects[id], let context = contexts[id] else { state.entries[id] = nil; continue }
-            state.entries[id] = Entry(project, Compliance.assessment(of: project, in: context), neighbours: similarity.neighbours(of: id))
+            guard let project = projects[id], let context = contexts[id] else { continue }
+            state.entries.put(Entry(project, Compliance.assessment(of: project, in: context), neighbours: similarity.neighbours(of: id),
+                                    agencyKey: state.entries.key(project.agency), categoryKey: state.entries.key(project.record.category ?? "uncategorised")))
         }
     }
+}
+
+extension RuleID {
+    var bit: UInt32 { UInt32(1) << UInt32(Self.allCases.firstIndex(of: self)!) }
 }

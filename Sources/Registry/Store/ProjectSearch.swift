@@ -44,13 +44,22 @@ public struct ProjectQuery: Sendable {
     public init() {}
 
     /// The filters only the rules can answer.
-    func admitsByRules(_ assessment: Assessment) -> Bool {
-        if let rule, !assessment.findings.contains(where: { $0.rule == rule }) { return false }
+    func admitsByRules(hasFinding: (RuleID) -> Bool, businessCaseRequired: Bool, centralReviewRequired: Bool) -> Bool {
+        if let rule, !hasFinding(rule) { return false }
         switch aboveThreshold {
-        case .businessCase?: return assessment.obligations.businessCaseRequired
-        case .centralReview?: return assessment.obligations.centralReviewRequired
+        case .businessCase?: return businessCaseRequired
+        case .centralReview?: return centralReviewRequired
         case nil: return true
         }
+    }
+
+    func admitsByRules(_ assessment: Assessment) -> Bool {
+        admitsByRules(hasFinding: { rule in assessment.findings.contains { $0.rule == rule } },
+                      businessCaseRequired: assessment.obligations.businessCaseRequired, centralReviewRequired: assessment.obligations.centralReviewRequired)
+    }
+
+    func admitsByRules(_ entry: PortfolioProjection.Entry) -> Bool {
+        admitsByRules(hasFinding: entry.hasFinding, businessCaseRequired: entry.businessCaseRequired, centralReviewRequired: entry.centralReviewRequired)
     }
 
     /// Every filter but the text, on an assessed project in memory: the same conditions as
@@ -69,7 +78,7 @@ public struct ProjectQuery: Sendable {
         if let minCost, entry.wholeLifeCost < minCost { return false }
         if let maxCost, entry.wholeLifeCost > maxCost { return false }
         if let riskRating, entry.riskRating != riskRating { return false }
-        return admitsByRules(entry.assessment)
+        return admitsByRules(entry)
     }
 }
 
@@ -104,7 +113,7 @@ public struct ProjectSearch: Sendable {
                 }
             }
             for (id, sortValue) in candidates {
-                if needsRules, let entry = entries[id], !query.admitsByRules(entry.assessment) { continue }
+                if needsRules, let entry = entries[id], !query.admitsByRules(entry) { continue }
                 if chosen.count == query.limit {
                     // One more exists: the page ends at the last item returned.
                     nextCursor = Self.encodeCursor(sort: query.sort, value: chosen[chosen.count - 1].sortValue, id: chosen[chosen.count - 1].id)
