@@ -40,9 +40,12 @@ public final class RegistryStorage: Sendable {
     /// applied migrations were changed, with a message saying what to do.
     public static func open(path: String, migrationsDirectory: String, clock: RegistryClock = RegistryClock(), currency: String = "EUR",
                             tolerances: Tolerances = Tolerances(), configuration: SQLiteDatabase.Configuration = .init()) throws -> RegistryStorage {
-        guard (0...1000).contains(tolerances.reviewCostPercent) else {
-            throw RegistryError.invalid([FieldError("review_tolerance", "must be a whole percentage from 0 to 1000")])
-        }
+        let wrong = [("review_tolerance", tolerances.reviewCostPercent, "a whole percentage from 0 to 1000", 0...1000),
+                     ("overrun_tolerance", tolerances.costOverrunPercent, "a whole percentage from 0 to 1000", 0...1000),
+                     ("slip_tolerance_days", tolerances.scheduleSlipDays, "a whole number of days from 0 to 3650", 0...3650),
+                     ("reporting_period_days", tolerances.reportingPeriodDays, "a whole number of days from 1 to 3650", 1...3650)]
+            .filter { !$0.3.contains($0.1) }
+        guard wrong.isEmpty else { throw RegistryError.invalid(wrong.map { FieldError($0.0, "must be \($0.2)") }) }
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw RegistryError.invalid([FieldError("currency", "must be an ISO 4217 code of three capital letters, e.g. EUR")])
         }

@@ -29,6 +29,15 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "Percent a forecast cost may exceed the reviewed cost before a new review is due (env PORTFOLIO_REVIEW_TOLERANCE).")
     var reviewTolerance: Int?
 
+    @Option(help: "Percent a forecast cost may exceed a baseline before it is an overrun, P8-COST-OVERRUN (env PORTFOLIO_OVERRUN_TOLERANCE).")
+    var overrunTolerance: Int?
+
+    @Option(help: "Days a forecast end may pass a baseline's end before it is a slip, P8-SCHEDULE-SLIP (env PORTFOLIO_SLIP_TOLERANCE_DAYS).")
+    var slipToleranceDays: Int?
+
+    @Option(help: "Days without a report from the agency before a project's report is stale, P8-STALE-REPORT (env PORTFOLIO_REPORTING_PERIOD_DAYS).")
+    var reportingPeriodDays: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env PORTFOLIO_LOG_LEVEL).")
     var logLevel: String?
 
@@ -43,11 +52,20 @@ struct StorageOptions: ParsableArguments {
         do {
             return try RegistryStorage.open(path: databasePath, migrationsDirectory: resources.migrations,
                                             currency: Setting.value(currency, env: "PORTFOLIO_CURRENCY", default: "EUR"),
-                                            tolerances: Tolerances(reviewCostPercent: try Setting.value(reviewTolerance, env: "PORTFOLIO_REVIEW_TOLERANCE",
-                                                                                                        default: 10, name: "review-tolerance")))
+                                            tolerances: try tolerances())
         } catch {
             throw StartupError(description: "Cannot use the database \(databasePath): \(error)")
         }
+    }
+
+    /// How far forecasts may drift before the monitoring rules speak; the defaults are `Tolerances()`'s.
+    func tolerances() throws -> Tolerances {
+        let defaults = Tolerances()
+        return Tolerances(
+            reviewCostPercent: try Setting.value(reviewTolerance, env: "PORTFOLIO_REVIEW_TOLERANCE", default: defaults.reviewCostPercent, name: "review-tolerance"),
+            costOverrunPercent: try Setting.value(overrunTolerance, env: "PORTFOLIO_OVERRUN_TOLERANCE", default: defaults.costOverrunPercent, name: "overrun-tolerance"),
+            scheduleSlipDays: try Setting.value(slipToleranceDays, env: "PORTFOLIO_SLIP_TOLERANCE_DAYS", default: defaults.scheduleSlipDays, name: "slip-tolerance-days"),
+            reportingPeriodDays: try Setting.value(reportingPeriodDays, env: "PORTFOLIO_REPORTING_PERIOD_DAYS", default: defaults.reportingPeriodDays, name: "reporting-period-days"))
     }
 
     /// Administrative commands print their result on standard output; their log goes to standard error.

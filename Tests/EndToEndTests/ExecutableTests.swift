@@ -68,6 +68,16 @@ import Testing
         let tolerance = try ServerProcess.run(["migrate", "--db", dir.appendingPathComponent("c.sqlite").path, "--review-tolerance=-5"])
         #expect(tolerance.status != 0)
         #expect(tolerance.output.contains("review_tolerance"))
+        for (flag, field) in [("--overrun-tolerance=-1", "overrun_tolerance"), ("--slip-tolerance-days=-1", "slip_tolerance_days"),
+                              ("--reporting-period-days=0", "reporting_period_days")] {
+            let refused = try ServerProcess.run(["migrate", "--db", dir.appendingPathComponent("c.sqlite").path, flag])
+            #expect(refused.status != 0, "\(flag)")
+            #expect(refused.output.contains(field), "\(flag)")
+        }
+        let fromEnvironment = try ServerProcess.run(["migrate", "--db", dir.appendingPathComponent("c.sqlite").path],
+                                                    environment: ["PORTFOLIO_REPORTING_PERIOD_DAYS": "often"])
+        #expect(fromEnvironment.status != 0)
+        #expect(fromEnvironment.output.contains("PORTFOLIO_REPORTING_PERIOD_DAYS"))
     }
 
     @Test func showsAmountsInTheConfiguredCurrency() throws {

@@ -52,6 +52,21 @@ struct MonitoringRulesTests {
         #expect(rules(Self.context(cost: .units(1_000_000), lastReported: RulesEngineTests.today.adding(days: -91))) == ["P8-STALE-REPORT"])
     }
 
+    @Test func eachToleranceIsConfigurable() {
+        let stricter = Tolerances(costOverrunPercent: 5, scheduleSlipDays: 30, reportingPeriodDays: 30)
+        func rules(_ context: RuleContext) -> [String] {
+            var context = context
+            context.tolerances = stricter
+            return self.rules(context)
+        }
+        #expect(rules(Self.context(cost: .units(1_050_000))).isEmpty, "exactly 5 % is within a 5 % tolerance")
+        #expect(rules(Self.context(cost: Money(minorUnits: 105_000_001))) == ["P8-COST-OVERRUN"])
+        #expect(rules(Self.context(cost: .units(1_000_000), end: LocalDate("2028-01-30")!)).isEmpty, "30 days is within a 30-day tolerance")
+        #expect(rules(Self.context(cost: .units(1_000_000), end: LocalDate("2028-01-31")!)) == ["P8-SCHEDULE-SLIP"])
+        #expect(rules(Self.context(cost: .units(1_000_000), lastReported: RulesEngineTests.today.adding(days: -30))).isEmpty)
+        #expect(rules(Self.context(cost: .units(1_000_000), lastReported: RulesEngineTests.today.adding(days: -31))) == ["P8-STALE-REPORT"])
+    }
+
     @Test func varianceIsPositiveWhenWorse() {
         let variance = Variance(forecastCost: .units(1_125_000), forecastEnd: LocalDate("2028-01-10")!, baseline: Self.original)
         #expect(variance.cost == .units(125_000))
