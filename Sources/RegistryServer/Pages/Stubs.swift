@@ -1,7 +1,5 @@
 import HTTPServer
 import Registry
-struct ProjectListPage { let storage: RegistryStorage
-  func response(parameters: QueryParameters, principal: Principal) throws -> HTTPResponse { HTMLLayout.response(title: "x", current: .projects, main: "") } }
 struct ProjectPage { let storage: RegistryStorage
   func response(project: StoredProject) throws -> HTTPResponse { HTMLLayout.response(title: "x", current: .projects, main: "") } }
 struct AgencyPage { let storage: RegistryStorage
