@@ -51,7 +51,7 @@ struct OverviewPage {
         \(Table.render(id: "table-agencies", caption: "Projects and money by agency", columns: [
             .init("Agency"), .init("Projects", numeric: true), .init("Whole-life cost", numeric: true), .init("Spend to date", numeric: true),
         ], rows: overview.byAgency.map { slice -> [HTML] in
-            ["<a href=\"/agencies/\(URLQuery.encode(slice.key))\">\(names[slice.key] ?? slice.key)</a> <span class=\"code\">\(slice.key)</span>",
+            ["<a href=\"/agencies/\(URLQuery.encode(slice.key))\">\(names[slice.key] ?? slice.key)</a>",
              "\(Format.count(slice.projects))", money(slice.wholeLifeCost), money(slice.spendToDate)]
         } + [["Total", "\(Format.count(totals.projects))", money(totals.wholeLifeCost), money(totals.spendToDate)]]))
         </div>
