@@ -37,18 +37,16 @@ struct AgencyPage {
         </section>
         <section aria-labelledby="largest-heading">
         <h2 id="largest-heading">Largest projects</h2>
-        <div class="chart-pair">
         \(Charts.bars(id: "chart-largest", title: "Whole-life cost of the agency's \(top.count) largest projects, \(currency)",
                       caption: "The largest projects by whole-life cost. The table gives every figure.",
                       bars: top.map { Charts.Bar(label: $0.project.record.title, value: $0.project.record.wholeLifeCost.minorUnits, display: Format.wholeUnits($0.project.record.wholeLifeCost)) }))
-        \(Table.render(id: "table-largest", caption: "The \(Self.largest) largest projects, by whole-life cost", columns: [
+        \(Table.render(id: "table-largest", caption: "The agency's \(page.items.count) largest projects, by whole-life cost", columns: [
             .init("Project"), .init("Status"), .init("Whole-life cost", numeric: true), .init("Spend to date", numeric: true), .init("Delivery confidence"), .init("Findings", numeric: true),
         ], rows: page.items.map { item -> [HTML] in
             ["<a href=\"/projects/\(item.project.id)\">\(item.project.record.title)</a>", "\(Format.status(item.project.status))",
              "\(Format.money(item.project.record.wholeLifeCost, currency: currency))", "\(item.project.record.spendToDate.map { Format.money($0, currency: currency) } ?? "—")",
              Words.badge(item.assessment.deliveryConfidence), "\(Format.count(item.assessment.findings.count))"]
         }, empty: "The agency has no published project."))
-        </div>
         <p><a href="\(listLink)">Every project of \(agency.name)</a></p>
         </section>
 

@@ -110,9 +110,8 @@ struct OverviewPage {
         <h2 id="variance-heading">Cost and schedule variance</h2>
         <p>\(Format.count(overview.overruns.count)) projects overrun their cost (P8-COST-OVERRUN) and \(Format.count(overview.slips.count)) slip
         (P8-SCHEDULE-SLIP). Variance is against the original baseline, so that re-baselining cannot hide it; positive is worse.</p>
-        <div class="chart-pair">
         \(Charts.varianceScatter(id: "chart-variance", title: "Cost variance against schedule variance of the largest overruns and slips",
-                                 caption: "Each point is a project, numbered as in the table beside it; up and right is worse.", points: points))
+                                 caption: "Each point is a project, numbered as in the table below it; up and right is worse.", points: points))
         \(Table.render(id: "table-variance", caption: "The projects in the variance chart", columns: [
             .init("Number"), .init("Project"), .init("Agency"), .init("Cost variance", numeric: true), .init("Cost variance %", numeric: true), .init("Schedule variance", numeric: true),
         ], rows: zip(points, flagged).map { pair -> [HTML] in
@@ -120,7 +119,6 @@ struct OverviewPage {
             return ["\(point.number)", projectLink(item), "\(item.agency)", "\(Format.signedMoney(item.variance.cost, currency: currency))",
              "\(Format.percent(item.variance))", "\(Format.days(item.variance.scheduleDays))"]
         }, empty: "No project overruns or slips."))
-        </div>
         \(Table.render(id: "table-overruns", caption: "The \(Self.top) largest cost overruns, against the original baseline", columns: [
             .init("Project"), .init("Agency"), .init("Cost variance", numeric: true), .init("Cost variance %", numeric: true),
         ], rows: overview.overruns.prefix(Self.top).map { item -> [HTML] in

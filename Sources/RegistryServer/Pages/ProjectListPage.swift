@@ -170,7 +170,8 @@ struct ProjectListPage {
         }
         let any = [(value: "", label: "Any")]
         let limit = value("limit").isEmpty ? "50" : value("limit")
-        let sizes = Self.pageSizes.map { size -> HTML in
+        // A size given in the URL stays selectable, so sending the form again keeps it.
+        let sizes = Set(Self.pageSizes + [Int(limit)].compactMap { $0 }).sorted().map { size -> HTML in
             String(size) == limit ? "<option value=\"\(size)\" selected>\(size)</option>" : "<option value=\"\(size)\">\(size)</option>"
         }
         return """

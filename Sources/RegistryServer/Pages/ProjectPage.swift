@@ -193,6 +193,7 @@ struct ProjectPage {
         var detail = ""
         if event.action == "project.transition", let before = status(event.before), let after = status(event.after), before != after {
             detail = ": \(Format.status(raw: before)) → \(Format.status(raw: after))"
+            if case .object(let object)? = event.after, case .string(let reason)? = object["reason"], !reason.isEmpty { detail += " (\(reason))" }
         }
         return "\(words)\(detail) <span class=\"code\">\(event.action)</span>"
     }
