@@ -125,9 +125,9 @@ import Testing
 
         let totals = object(api["totals"])
         #expect(string(totals["projects"]) == "3")
-        #expect(html.contains(#"<dd id="total-projects">3</dd>"#))
-        #expect(html.contains(#"<dd id="total-cost">\#(shown(totals["whole_life_cost"]))</dd>"#), "\(shown(totals["whole_life_cost"]))")
-        #expect(html.contains(#"<dd id="total-spend">\#(shown(totals["spend_to_date"]))</dd>"#))
+        #expect(html.contains(#"<span class="key-value" id="total-projects">3</span>"#))
+        #expect(html.contains(#"<span class="key-value" id="total-cost">\#(shown(totals["whole_life_cost"]))</span>"#), "\(shown(totals["whole_life_cost"]))")
+        #expect(html.contains(#"<span class="key-value" id="total-spend">\#(shown(totals["spend_to_date"]))</span>"#))
         #expect(shown(totals["whole_life_cost"]) == "EUR 2,200,000", "900,000.10 + 300,000.20 + 999,999.50, summed exactly and rounded once")
 
         // Every agency's row: its projects, cost and spend as the API gives them.
@@ -162,10 +162,10 @@ import Testing
         // The centre sees the drafts too, with the same numbers as its API view; a write shows at once.
         let centreAPI = try registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken)
         let centrePage = try page(registry, "/", token: registry.centreToken).text
-        #expect(centrePage.contains(#"<dd id="total-cost">\#(shown(object(centreAPI["totals"])["whole_life_cost"]))</dd>"#))
-        #expect(centrePage.contains(#"<dd id="total-projects">4</dd>"#))
+        #expect(centrePage.contains(#"<span class="key-value" id="total-cost">\#(shown(object(centreAPI["totals"])["whole_life_cost"]))</span>"#))
+        #expect(centrePage.contains(#"<span class="key-value" id="total-projects">4</span>"#))
         try project(registry, finance, "F-3", title: "Late addition", cost: "1")
-        #expect(try page(registry, "/").text.contains(#"<dd id="total-projects">4</dd>"#))
+        #expect(try page(registry, "/").text.contains(#"<span class="key-value" id="total-projects">4</span>"#))
     }
 
     @Test func everyValueIsEscaped() throws {

@@ -28,11 +28,11 @@ struct AgencyPage {
         <p class="lead">\(level) · code <span class="code">\(agency.code)</span></p>
         <section aria-labelledby="totals-heading">
         <h2 id="totals-heading">Totals</h2>
-        <dl class="key-figures">
-        <div><dt>Published projects</dt><dd>\(Format.count(summary.projectCount))</dd></div>
-        <div><dt>Whole-life cost (forecast)</dt><dd>\(Format.money(summary.wholeLifeCost, currency: currency))</dd></div>
-        <div><dt>Spend to date</dt><dd>\(Format.money(summary.spendToDate, currency: currency))</dd></div>
-        </dl>
+        <ul class="key-figures">
+        <li><span class="key-label">Published projects</span> <span class="key-value">\(Format.count(summary.projectCount))</span></li>
+        <li><span class="key-label">Whole-life cost (forecast)</span> <span class="key-value">\(Format.money(summary.wholeLifeCost, currency: currency))</span></li>
+        <li><span class="key-label">Spend to date</span> <span class="key-value">\(Format.money(summary.spendToDate, currency: currency))</span></li>
+        </ul>
         <p>Drafts (proposed projects) are the agency's own until submitted and are not counted.</p>
         </section>
         <section aria-labelledby="largest-heading">

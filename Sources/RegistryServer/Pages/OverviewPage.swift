@@ -28,13 +28,13 @@ struct OverviewPage {
         main += """
         <section aria-labelledby="totals-heading">
         <h2 id="totals-heading">Totals</h2>
-        <dl class="key-figures">
-        <div><dt>Projects</dt><dd id="total-projects">\(Format.count(totals.projects))</dd></div>
-        <div><dt>Whole-life cost (forecast)</dt><dd id="total-cost">\(money(totals.wholeLifeCost))</dd></div>
-        <div><dt>Spend to date</dt><dd id="total-spend">\(money(totals.spendToDate))</dd></div>
-        <div><dt>At or above the business-case threshold</dt><dd>\(Format.count(overview.aboveBusinessCaseThreshold.projects)) projects, \(money(overview.aboveBusinessCaseThreshold.wholeLifeCost))</dd></div>
-        <div><dt>At or above the central-review threshold</dt><dd>\(Format.count(overview.aboveCentralReviewThreshold.projects)) projects, \(money(overview.aboveCentralReviewThreshold.wholeLifeCost))</dd></div>
-        </dl>
+        <ul class="key-figures">
+        <li><span class="key-label">Projects</span> <span class="key-value" id="total-projects">\(Format.count(totals.projects))</span></li>
+        <li><span class="key-label">Whole-life cost (forecast)</span> <span class="key-value" id="total-cost">\(money(totals.wholeLifeCost))</span></li>
+        <li><span class="key-label">Spend to date</span> <span class="key-value" id="total-spend">\(money(totals.spendToDate))</span></li>
+        <li><span class="key-label">At or above the business-case threshold</span> <span class="key-value">\(Format.count(overview.aboveBusinessCaseThreshold.projects)) projects, \(money(overview.aboveBusinessCaseThreshold.wholeLifeCost))</span></li>
+        <li><span class="key-label">At or above the central-review threshold</span> <span class="key-value">\(Format.count(overview.aboveCentralReviewThreshold.projects)) projects, \(money(overview.aboveCentralReviewThreshold.wholeLifeCost))</span></li>
+        </ul>
         </section>
 
         """
