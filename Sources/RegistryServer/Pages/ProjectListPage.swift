@@ -88,8 +88,8 @@ struct ProjectListPage {
             let current = sort == first || sort == second ? (sort.rawValue.hasPrefix("-") ? "descending" : "ascending") : nil
             let next = sort == first ? (second ?? first) : first
             let pairs = Self.filterPairs(parameters, without: ["cursor", "sort"]) + [("sort", next.rawValue)]
-            let state = current.map { ", sorted \($0)" } ?? ""
-            return ("<a href=\"\(URLQuery.link("/projects", pairs))\">\(label)<span class=\"visually-hidden\">\(state)</span></a>", current)
+            let state: HTML = current.map { "<span class=\"visually-hidden\">, sorted \($0)</span>" } ?? .empty
+            return ("<a href=\"\(URLQuery.link("/projects", pairs))\">\(label)\(state)</a>", current)
         }
         let titleSort = sortLink("Title", first: .title, second: nil)
         let costSort = sortLink("Whole-life cost", first: .costDescending, second: .costAscending)
