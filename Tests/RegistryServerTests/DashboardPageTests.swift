@@ -267,7 +267,7 @@ import Testing
         let registry = try RunningRegistry()
         let finance = try registry.agency("MINFIN")
         let other = try registry.agency("MINHEALTH")
-        let draft = try project(registry, finance, "D-1", title: "Secret draft", cost: "2000000", status: false)
+        let draft = try project(registry, finance, "D-1", title: "Secret draft", cost: "20000", status: false)
         try project(registry, finance, "P-1", title: "Published one", cost: "100")
 
         for target in ["/", "/projects", "/projects?status=proposed", "/agencies/MINFIN", "/reviews?status=all", "/projects?q=secret"] {
@@ -281,6 +281,15 @@ import Testing
         #expect(own.text.contains("This project is a draft"))
         #expect(try page(registry, "/projects", token: registry.centreToken).text.contains("Secret draft"))
         #expect(try page(registry, "/", token: "not-a-token").status == 401)
+
+        // Submitted, it is public at once: the cached pages are rendered afresh after a write.
+        #expect(try registry.request("POST", "/api/v1/projects/\(draft)/transitions", token: finance, body: #"{"to":"submitted"}"#).status == 200)
+        for target in ["/", "/projects", "/agencies/MINFIN", "/projects/\(draft)"] {
+            let response = try page(registry, target)
+            #expect(response.status == 200, "\(target)")
+            #expect(response.text.contains("Secret draft") || target == "/", "\(target)")
+        }
+        #expect(try page(registry, "/").text.contains(#"<span class="key-value" id="total-projects">2</span>"#))
     }
 
     @Test func everyPageOfTheDemoPortfolioIsWhole() throws {

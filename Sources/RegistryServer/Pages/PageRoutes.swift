@@ -5,8 +5,28 @@ import Registry
 /// usable with JavaScript off. Registered as operations, so /openapi.json describes them.
 struct PageRoutes {
     let projects: ProjectRoutes
-    /// Rendered overview pages by viewer, valid until the next write commits or the day changes.
-    let overviewCache = OverviewCache()
+    /// Rendered pages that read many projects (the overview, agencies) by viewer, valid until
+    /// the next write commits or the day changes.
+    let cache = OverviewCache()
+
+    /// Who sees what: drafts make the centre's and each agency's view differ from the public's.
+    static func viewer(_ principal: Principal) -> String {
+        principal.isCentre ? "centre" : principal.agencyCode.map { "agency:" + $0 } ?? "public"
+    }
+
+    /// The page from the cache while nothing it shows can have changed; otherwise rendered and kept (when 200).
+    func cached(_ key: String, render: (LocalDate) throws -> HTTPResponse) throws -> HTTPResponse {
+        let storage = projects.storage
+        let generation = storage.database.commitCount
+        let today = storage.clock.today()
+        if let body = cache.body(for: key, generation: generation, day: today) {
+            return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8"),
+                                                                   ("Content-Security-Policy", HTMLLayout.contentSecurityPolicy)]), body: body)
+        }
+        let response = try render(today)
+        if response.status == .ok { cache.store(response.body, for: key, generation: generation, day: today) }
+        return response
+    }
 
     static let notFoundPage = APIOperation.Response(status: 404, description: "No such page (an HTML page saying so).", contentType: "text/html", schema: nil)
     static let invalidPage = APIOperation.Response(status: 422, description: "A filter is out of range; the page names it.", contentType: "text/html", schema: nil)
@@ -36,16 +56,9 @@ struct PageRoutes {
         ) { context in
             try Self.handle {
                 let principal = try access.principal(context.request)
-                let viewer = principal.isCentre ? "centre" : principal.agencyCode.map { "agency:" + $0 } ?? "public"
-                let generation = storage.database.commitCount
-                let today = storage.clock.today()
-                if let body = routes.overviewCache.body(for: viewer, generation: generation, day: today) {
-                    return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8"),
-                                                                           ("Content-Security-Policy", HTMLLayout.contentSecurityPolicy)]), body: body)
+                return try routes.cached("overview|" + Self.viewer(principal)) { today in
+                    try OverviewPage(storage: storage).response(principal: principal, today: today)
                 }
-                let response = try OverviewPage(storage: storage).response(principal: principal, today: today)
-                routes.overviewCache.store(response.body, for: viewer, generation: generation, day: today)
-                return response
             }
         }
 
@@ -84,7 +97,10 @@ struct PageRoutes {
         ) { context in
             try Self.handle {
                 let principal = try access.principal(context.request)
-                return try AgencyPage(storage: storage).response(code: context.parameter("code") ?? "", principal: principal)
+                let code = context.parameter("code") ?? ""
+                return try routes.cached("agency:" + code + "|" + Self.viewer(principal)) { _ in
+                    try AgencyPage(storage: storage).response(code: code, principal: principal)
+                }
             }
         }
 
