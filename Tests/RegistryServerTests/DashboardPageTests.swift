@@ -243,7 +243,7 @@ import Testing
         #expect(!(try page(registry, "/projects?max_cost=250&agency=MINFIN").text.contains("Finance project 300<")))
         let bad = try page(registry, "/projects?risk_rating=9")
         #expect(bad.status == 422)
-        #expect(bad.text.contains("Risk rating: must be a whole number from 1 to 5"))
+        #expect(bad.text.contains(##"<li><a href="#f-risk_rating">Risk rating: must be a whole number from 1 to 5</a></li>"##))
         checkStructure(bad.text, "/projects?risk_rating=9")
         #expect(try page(registry, "/projects?colour=red").status == 400)
         #expect(try page(registry, "/projects?cursor=nonsense").status == 400)

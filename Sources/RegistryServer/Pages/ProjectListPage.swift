@@ -17,11 +17,11 @@ struct ProjectListPage {
                                        main: render(parameters: parameters, agencies: agencies, query: query, page: page, errors: []))
         } catch let error as RegistryError {
             // A filter out of range: the form again, saying what is wrong, and no results.
-            let errors: [String]
+            let errors: [(field: String?, message: String)]
             let status: HTTPStatus
             switch error {
-            case .invalid(let fields): errors = fields.map { "\(Self.label($0.field)): \($0.message)" }; status = .unprocessableContent
-            case .malformed(let detail): errors = [detail]; status = .badRequest
+            case .invalid(let fields): errors = fields.map { ($0.field, "\(Self.label($0.field)): \($0.message)") }; status = .unprocessableContent
+            case .malformed(let detail): errors = [(nil, detail)]; status = .badRequest
             default: throw error
             }
             return HTMLLayout.response(status: status, title: "Error: " + title(parameters, cursor: nil), current: .projects,
@@ -67,14 +67,17 @@ struct ProjectListPage {
         parameters.pairs.filter { !without.contains($0.name) }.map { ($0.name, $0.value) }
     }
 
-    func render(parameters: QueryParameters, agencies: [Agency], query: ProjectQuery?, page: ProjectSearch.Page?, errors: [String]) -> HTML {
+    func render(parameters: QueryParameters, agencies: [Agency], query: ProjectQuery?, page: ProjectSearch.Page?, errors: [(field: String?, message: String)]) -> HTML {
         let currency = storage.currency
         var main: HTML = "<h1>\(title(parameters, cursor: query?.cursor))</h1>\n"
         if !errors.isEmpty {
             main += """
             <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
             <h2 id="error-summary-title">There is a problem with the filters</h2>
-            <ul>\(errors.map { error -> HTML in "<li>\(error)</li>" })</ul>
+            <ul>\(errors.map { error -> HTML in
+                // Each error links to its field, as the GOV.UK error summary does.
+                error.field.map { "<li><a href=\"#f-\($0)\">\(error.message)</a></li>" } ?? "<li>\(error.message)</li>"
+            })</ul>
             </div>
 
             """
