@@ -104,6 +104,71 @@ import Testing
                 sourceLocation: sourceLocation)
     }
 
+    /// A count as the pages show it: `1,234`.
+    func count(_ value: JSONValue?) -> String {
+        var digits = string(value)
+        var groups: [String] = []
+        while digits.count > 3 {
+            groups.insert(String(digits.suffix(3)), at: 0)
+            digits.removeLast(3)
+        }
+        groups.insert(digits, at: 0)
+        return groups.joined(separator: ",")
+    }
+
+    /// The 300 characters after `marker`'s first occurrence.
+    func after(_ html: String, _ marker: String) -> Substring {
+        html.components(separatedBy: marker).dropFirst().first?.prefix(300) ?? ""
+    }
+
+    /// The overview page shows the numbers of /api/v1/portfolio/overview: totals, every
+    /// breakdown's row, the thresholds, findings by rule, the queue, the largest overruns and slips.
+    func checkOverview(_ html: String, matches api: RunningRegistry.Reply, sourceLocation: SourceLocation = #_sourceLocation) {
+        let totals = object(api["totals"])
+        #expect(html.contains(#"<span class="key-value" id="total-projects">\#(count(totals["projects"]))</span>"#), sourceLocation: sourceLocation)
+        #expect(html.contains(#"<span class="key-value" id="total-cost">\#(shown(totals["whole_life_cost"]))</span>"#), sourceLocation: sourceLocation)
+        #expect(html.contains(#"<span class="key-value" id="total-spend">\#(shown(totals["spend_to_date"]))</span>"#), sourceLocation: sourceLocation)
+        #expect(!array(api["by_agency"]).isEmpty, sourceLocation: sourceLocation)
+        for slice in array(api["by_agency"]) {
+            let code = string(slice["agency"])
+            let row = #"</a></th><td class="number">\#(count(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td><td class="number">\#(shown(slice["spend_to_date"]))</td>"#
+            #expect(after(html, #"<tr><th scope="row"><a href="/agencies/\#(code)">"#).contains(row), "agency \(code)", sourceLocation: sourceLocation)
+        }
+        for slice in array(api["by_status"]) {
+            let status = string(slice["status"])
+            let row = #"</a></th><td class="number">\#(count(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td>"#
+            #expect(after(html, #"<a href="/projects?status=\#(status)">"#).contains(row), "status \(status)", sourceLocation: sourceLocation)
+        }
+        #expect(array(api["by_delivery_confidence"]).count == 6, sourceLocation: sourceLocation)
+        for slice in array(api["by_delivery_confidence"]) {
+            let key = string(slice["delivery_confidence"]).replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: "not-assessed", with: "none")
+            let row = #"</span></th><td class="number">\#(count(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td>"#
+            #expect(after(html, #"<tr><th scope="row"><span class="rag rag-\#(key)">"#).contains(row), "confidence \(key)", sourceLocation: sourceLocation)
+        }
+        let above = object(api["above_threshold"])
+        for (kind, words) in [("business_case", "business-case"), ("central_review", "central-review")] {
+            let slice = object(above[kind])
+            #expect(after(html, "At or above the \(words) threshold</span>").hasPrefix(#" <span class="key-value">\#(count(slice["projects"])) projects, \#(shown(slice["whole_life_cost"]))</span>"#),
+                    "\(kind)", sourceLocation: sourceLocation)
+        }
+        #expect(array(api["findings_by_rule"]).count == RuleID.allCases.count, sourceLocation: sourceLocation)
+        for slice in array(api["findings_by_rule"]) {
+            let rule = string(slice["rule"])
+            let cells = after(html, #"<a href="/projects?rule=\#(rule)">\#(rule)</a></th>"#)
+            #expect(cells.hasPrefix("<td>OECD Principle \(string(slice["principle"]))</td>"), "\(rule)", sourceLocation: sourceLocation)
+            #expect(cells.contains(#"<td class="number">\#(count(slice["projects"]))</td></tr>"#), "\(rule)", sourceLocation: sourceLocation)
+        }
+        let queue = array(api["review_queue"])
+        #expect(html.contains("<p>\(count(.number(String(queue.count)))) \(queue.count == 1 ? "review is" : "reviews are") requested and waiting"), sourceLocation: sourceLocation)
+        // The largest overruns and slips, in the API's order.
+        for (key, table) in [("overruns", "table-overruns"), ("slips", "table-slips")] {
+            let rows = html.components(separatedBy: #"<table id="\#(table)">"#).dropFirst().first?.components(separatedBy: "</table>").first ?? ""
+            let shownIDs = rows.components(separatedBy: #"<a href="/projects/"#).dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+            let apiIDs = array(api[key]).prefix(10).map { string($0["project_id"]) }
+            #expect(shownIDs == Array(apiIDs), "\(key)", sourceLocation: sourceLocation)
+        }
+    }
+
     // MARK: - Tests
 
     @Test func theOverviewShowsTheNumbersOfTheAPI() throws {
@@ -130,22 +195,7 @@ import Testing
         #expect(html.contains(#"<span class="key-value" id="total-spend">\#(shown(totals["spend_to_date"]))</span>"#))
         #expect(shown(totals["whole_life_cost"]) == "EUR 2,200,000", "900,000.10 + 300,000.20 + 999,999.50, summed exactly and rounded once")
 
-        // Every agency's row: its projects, cost and spend as the API gives them.
-        for slice in array(api["by_agency"]) {
-            let code = string(slice["agency"])
-            let row = #"<a href="/agencies/\#(code)">Agency \#(code)</a></th><td class="number">\#(string(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td><td class="number">\#(shown(slice["spend_to_date"]))</td>"#
-            #expect(html.contains(row), "\(row)")
-        }
-        for slice in array(api["by_status"]) {
-            let status = string(slice["status"])
-            #expect(html.contains(#"<a href="/projects?status=\#(status)">"#))
-            let row = html.components(separatedBy: #"<a href="/projects?status=\#(status)">"#).dropFirst().first?.prefix(200) ?? ""
-            #expect(row.contains(#"</a></th><td class="number">\#(string(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td>"#), "\(status)")
-        }
-        for slice in array(api["findings_by_rule"]) {
-            let rule = string(slice["rule"])
-            #expect(html.contains(#"<a href="/projects?rule=\#(rule)">\#(rule)</a>"#))
-        }
+        checkOverview(html, matches: api)
         #expect(array(api["by_delivery_confidence"]).count == 6)
         #expect(html.contains(#"<span class="rag rag-none">Not assessed</span></th><td class="number">3</td>"#), "RAG in words, not colour alone")
         #expect(!html.contains("A draft"), "drafts are not the public's")
@@ -325,6 +375,11 @@ import Testing
         let days = Int(string(variance["schedule_days"])) ?? 0
         let words = days == 0 ? "on time" : "\(abs(days)) \(abs(days) == 1 ? "day" : "days") \(days > 0 ? "late" : "early")"
         #expect(html.contains("<td class=\"number\">\(words)</td>"), "\(words)")
+
+        // The overview of the demo portfolio: every number the API's.
+        checkOverview(try page(registry, "/").text, matches: try registry.request("GET", "/api/v1/portfolio/overview"))
+        checkOverview(try page(registry, "/", token: registry.centreToken).text,
+                      matches: try registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken))
 
         // The other pages, whole and linked to their data.
         let pages: [(String, [String])] = [
