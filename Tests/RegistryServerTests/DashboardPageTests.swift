@@ -408,6 +408,28 @@ import Testing
         #expect(completed.contains("Approved with conditions"))
     }
 
+    @Test func theReviewQueueIsPaged() throws {
+        let registry = try RunningRegistry()
+        let finance = try registry.agency("MINFIN")
+        let id = try project(registry, finance, "R-1", title: "Reviewed often", cost: "100")
+        for _ in 0..<51 {
+            #expect(try registry.request("POST", "/api/v1/projects/\(id)/reviews", token: registry.centreToken, body: #"{"kind":"peer"}"#).status == 201)
+        }
+        let first = try page(registry, "/reviews").text
+        #expect(first.contains("<p>51 reviews, page 1 of 2.</p>"))
+        #expect(first.components(separatedBy: #"<a href="/projects/\#(id)">Reviewed often</a>"#).count - 1 == 50)
+        #expect(links(first).contains("/reviews?page=2"))
+        #expect(!first.contains("Previous page"))
+        let second = try page(registry, "/reviews?page=2").text
+        #expect(second.components(separatedBy: #"<a href="/projects/\#(id)">Reviewed often</a>"#).count - 1 == 1)
+        #expect(links(second).contains("/reviews") && second.contains("rel=\"prev\">Previous page"))
+        #expect(!second.contains("Next page"))
+        let overview = try page(registry, "/").text
+        #expect(overview.contains("<p>51 reviews are requested and waiting"))
+        #expect(try page(registry, "/reviews?status=completed").text.contains("No review is completed."))
+        #expect(try page(registry, "/reviews?page=0").status == 422)
+    }
+
     @Test func thePagesAreInTheOpenAPIDocument() throws {
         let registry = try RunningRegistry()
         let paths = object(try registry.request("GET", "/openapi.json")["paths"])

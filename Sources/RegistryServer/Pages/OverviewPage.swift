@@ -10,7 +10,7 @@ struct OverviewPage {
 
     func response(principal: Principal, today: LocalDate) throws -> HTTPResponse {
         let overview = try storage.portfolio.overview(ProjectQuery(), viewer: principal)
-        let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre)
+        let (queue, waiting) = try storage.reviews.queuePage(status: .requested, includeDrafts: principal.isCentre, limit: Self.top, offset: 0)
         let names = Dictionary(try storage.agencies.list().map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         let currency = storage.currency
         func money(_ amount: Money) -> HTML { "\(Format.money(amount, currency: currency))" }
@@ -143,7 +143,7 @@ struct OverviewPage {
         main += """
         <section aria-labelledby="queue-heading">
         <h2 id="queue-heading">Review queue</h2>
-        <p>\(Format.count(queue.count)) \(queue.count == 1 ? "review is" : "reviews are") requested and waiting, the longest waiting first.</p>
+        <p>\(Format.count(waiting)) \(waiting == 1 ? "review is" : "reviews are") requested and waiting, the longest waiting first.</p>
         \(Table.render(id: "table-queue", caption: "The \(Self.top) reviews waiting longest", columns: [
             .init("Project"), .init("Agency"), .init("Review"), .init("Requested"), .init("Waited", numeric: true), .init("Reviewed cost", numeric: true),
         ], rows: queue.prefix(Self.top).map { review -> [HTML] in

@@ -30,8 +30,8 @@ struct ReviewQueuePage {
         guard let pageNumber = Int(parameters["page"] ?? "1"), pageNumber >= 1 else {
             throw RegistryError.invalid([FieldError("page", "must be a whole number from 1")])
         }
-        let reviews = try storage.reviews.queue(status: status, includeDrafts: principal.isCentre)
-        let shown = Array(reviews.dropFirst((pageNumber - 1) * Self.pageSize).prefix(Self.pageSize))
+        let (shown, total) = try storage.reviews.queuePage(status: status, includeDrafts: principal.isCentre,
+                                                           limit: Self.pageSize, offset: (pageNumber - 1) * Self.pageSize)
         var projects: [Int64: StoredProject] = [:]
         for review in shown where projects[review.projectID] == nil {
             projects[review.projectID] = try storage.projects.get(id: review.projectID)
@@ -42,7 +42,7 @@ struct ReviewQueuePage {
             option.0 == statusText ? "<option value=\"\(option.0)\" selected>\(option.1)</option>" : "<option value=\"\(option.0)\">\(option.1)</option>"
         }
         let statusWords = status.map { Words.reviewStatus($0).lowercased() } ?? "all"
-        let pages = max(1, (reviews.count + Self.pageSize - 1) / Self.pageSize)
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         var main: HTML = """
         <h1>Review queue</h1>
         <p class="lead">Reviews of projects (OECD Principle 8): the centre of government's central reviews, gateway reviews 0–5 and peer reviews,
@@ -53,7 +53,7 @@ struct ReviewQueuePage {
         </form>
         <section aria-labelledby="queue-heading">
         <h2 id="queue-heading">\(status == nil ? "All reviews" : Words.reviewStatus(status!) + " reviews")</h2>
-        <p>\(Format.count(reviews.count)) \(reviews.count == 1 ? "review" : "reviews")\(pages > 1 ? ", page \(pageNumber) of \(pages)" : "").</p>
+        <p>\(Format.count(total)) \(total == 1 ? "review" : "reviews")\(pages > 1 ? ", page \(pageNumber) of \(pages)" : "").</p>
         \(Table.render(id: "table-reviews", caption: "Reviews \(statusWords == "all" ? "of every status" : statusWords), oldest request first", columns: [
             .init("Project"), .init("Agency"), .init("Review"), .init("Status"), .init("Requested"), .init("Waited", numeric: true),
             .init("Reviewed cost", numeric: true), .init("Outcome"), .init("Delivery confidence"),
