@@ -12,13 +12,20 @@ struct BusinessCaseRoutes {
         object["version"] = .integer(version.version)
         object["created_at"] = .string(version.createdAt)
         object["created_by"] = .string(version.createdBy)
-        // Completeness is judged by the same rules as everywhere, against this version.
-        var context = try projects.storage.compliance.context(for: project)
+        let completeness = try Self.completeness(of: version, project: project, compliance: projects.storage.compliance)
+        object["completeness"] = .object(["complete": .bool(completeness.complete), "findings": .array(completeness.findings.map(Representation.finding))])
+        return .object(object)
+    }
+
+    /// Completeness is judged by the same rules as everywhere, against this version: the
+    /// Principle 7 findings and the mandatory sections it lacks. The API and the project page ask here.
+    static func completeness(of version: BusinessCaseVersion, project: StoredProject, compliance: Compliance) throws
+        -> (complete: Bool, missing: [String], findings: [Finding]) {
+        var context = try compliance.context(for: project)
         context.businessCase = version.businessCase
         let findings = RulesEngine.findings(for: context).filter { $0.rule.principle == 7 }
         let missing = RulesEngine.missingSections(of: version.businessCase)
-        object["completeness"] = .object(["complete": .bool(missing.isEmpty && findings.isEmpty), "findings": .array(findings.map(Representation.finding))])
-        return .object(object)
+        return (missing.isEmpty && findings.isEmpty, missing, findings)
     }
 
     func register(in api: inout APIBuilder) {

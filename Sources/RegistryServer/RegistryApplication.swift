@@ -22,9 +22,10 @@ public struct RegistryApplication: Sendable {
         var api = APIBuilder()
         let access = AccessControl(tokens: storage.tokens)
         OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &api)
-        PageRoutes().register(in: &api)
+        let projects = ProjectRoutes(storage: storage, access: access)
+        PageRoutes(projects: projects).register(in: &api)
         AdministrationRoutes(storage: storage, access: access).register(in: &api)
-        ProjectRoutes(storage: storage, access: access).register(in: &api)
+        projects.register(in: &api)
         let document = OpenAPIDocument.build(api.operations + [OperationsRoutes.openAPIOperation])
         let body = Array(document.serialized.utf8)
         api.add(OperationsRoutes.openAPIOperation) { _ in

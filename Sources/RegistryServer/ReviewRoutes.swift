@@ -22,6 +22,12 @@ struct ReviewRoutes {
         ], required: ["id", "project_id", "kind", "status", "reviewed_cost", "requested_at"])
     }
 
+    /// Days from the request to the decision, or to today while it waits. The queue and its page ask here.
+    static func waitedDays(_ review: Review, today: LocalDate) -> Int {
+        let requested = LocalDate(String(review.requestedAt.prefix(10))) ?? today
+        return LocalDate.days(from: requested, to: review.completedAt.flatMap { LocalDate(String($0.prefix(10))) } ?? today)
+    }
+
     func register(in api: inout APIBuilder) {
         let routes = self
         let storage = projects.storage
@@ -109,8 +115,7 @@ struct ReviewRoutes {
                 let today = storage.clock.today()
                 let items = try storage.reviews.queue(status: status, includeDrafts: principal.isCentre).map { review -> JSONValue in
                     guard case .object(var object) = Reviews.json(review) else { return .null }
-                    let requested = LocalDate(String(review.requestedAt.prefix(10))) ?? today
-                    object["waited_days"] = .integer(LocalDate.days(from: requested, to: review.completedAt.flatMap { LocalDate(String($0.prefix(10))) } ?? today))
+                    object["waited_days"] = .integer(Self.waitedDays(review, today: today))
                     return .object(object)
                 }
                 return Representation.response(.object(["items": .array(items)]))

@@ -82,6 +82,19 @@ public struct Reviews: Sendable {
         }
     }
 
+    /// One page of `queue`, and how many reviews the whole queue has: a page costs what it shows.
+    public func queuePage(status: Review.Status?, includeDrafts: Bool, limit: Int, offset: Int) throws -> (reviews: [Review], total: Int) {
+        try database.read { db in
+            // Drafts are few: leaving out their reviews by a list is cheaper than a join per review.
+            var from = "FROM reviews r WHERE " + (includeDrafts ? "1 = 1" : "r.project_id NOT IN (SELECT id FROM projects WHERE status = 'proposed')")
+            var arguments: [any SQLiteBindable] = []
+            if let status { from += " AND r.status = ?"; arguments.append(status.rawValue) }
+            let total = try db.queryFirst("SELECT count(*) AS n " + from, arguments)?.int("n") ?? 0
+            let reviews = try db.query("SELECT r.* " + from + " ORDER BY r.requested_at, r.id LIMIT ? OFFSET ?", arguments + [limit, offset]).map(Self.review)
+            return (reviews, total)
+        }
+    }
+
     static func all(_ db: SQLiteConnection, projectID: Int64) throws -> [Review] {
         try db.query("SELECT * FROM reviews WHERE project_id = ? ORDER BY id", [projectID]).map(review)
     }
