@@ -207,8 +207,9 @@ def inspect(driver: webdriver.Chrome, url: str, name: str, shots: Path, tags: li
     set_width(driver, DESKTOP_WIDTH)
 
     console, console_notes = console_problems(driver, url, expect)
-    problems += console
-    notes += console_notes
+    # The page is loaded at both widths: an entry logged at each is one problem.
+    problems += [p + (" (at both widths)" if console.count(p) > 1 else "") for p in dict.fromkeys(console)]
+    notes += [n + (" (at both widths)" if console_notes.count(n) > 1 else "") for n in dict.fromkeys(console_notes)]
     return problems, notes, saved
 
 
@@ -336,21 +337,21 @@ def project_id(item: object) -> str | None:
     return None
 
 
-def links_on(driver: webdriver.Chrome, base: str, url: str) -> list[tuple[str, str]]:
-    """(path with query, rel) of every same-origin link on the page at `url`."""
+def links_on(driver: webdriver.Chrome, base: str, url: str) -> list[tuple[str, str, str]]:
+    """(path with query, rel, text) of every same-origin dashboard link on the page at `url`."""
     driver.get(url)
-    found = driver.execute_script(
-        "return [...document.querySelectorAll('a[href]')].map(a => [a.href, a.rel || '', a.hasAttribute('download')])")
+    found = driver.execute_script("return [...document.querySelectorAll('a[href]')]"
+                                  ".map(a => [a.href, a.rel || '', a.hasAttribute('download'), a.textContent.trim()])")
     origin = urllib.parse.urlsplit(base)
     out = []
-    for href, rel, download in found:
+    for href, rel, download, text in found:
         parts = urllib.parse.urlsplit(href)
         if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc) or download:
             continue
         path = parts.path or "/"
         if path.startswith(SKIPPED_PREFIXES) or EXPORT_PATTERN.search(path):
             continue
-        out.append((path + (f"?{parts.query}" if parts.query else ""), rel))
+        out.append((path + (f"?{parts.query}" if parts.query else ""), rel, text))
     return out
 
 
@@ -360,10 +361,9 @@ def plan(driver: webdriver.Chrome, base: str) -> list[Page]:
 
     status, _, _ = fetch(base + "/projects")
     if status == 200:
-        nexts = [p for p, rel in links_on(driver, base, base + "/projects") if "next" in rel.split()]
-        if not nexts:  # a "Next" link without rel=next
-            nexts = [urllib.parse.urlsplit(a.get_attribute("href")).path + "?" + urllib.parse.urlsplit(a.get_attribute("href")).query
-                     for a in driver.find_elements(By.PARTIAL_LINK_TEXT, "Next")]
+        links = links_on(driver, base, base + "/projects")
+        nexts = [p for p, rel, _ in links if "next" in rel.split()]
+        nexts = nexts or [p for p, _, text in links if text.lower().startswith("next")]  # without rel=next
         if nexts:
             pages.append(Page(nexts[0], "second page of the project list"))
         else:
@@ -392,16 +392,21 @@ def plan(driver: webdriver.Chrome, base: str) -> list[Page]:
     pages.append(Page("/projects/999999999", "an unknown project: the 404 page", expect=404))
 
     known = {p.path for p in pages}
-    linked = links_on(driver, base, base + "/")
-    print(f"  links on /: {len({p for p, _ in linked})} distinct same-origin dashboard links, "
-          f"{len({p for p, _ in linked} - known)} not already planned")
-    for path, _ in linked:
+    linked = list(dict.fromkeys(path for path, _, _ in links_on(driver, base, base + "/")))
+    print(f"  links on /: {len(linked)} distinct same-origin dashboard links, "
+          f"{len(set(linked) - known)} not already planned")
+    for path in linked:
         if len(pages) >= MAX_PAGES:
             print(f"  note: stopped discovering links at {MAX_PAGES} pages")
             break
-        if path not in known:
-            known.add(path)
-            pages.append(Page(path, "linked from /"))
+        if path in known:
+            continue
+        known.add(path)
+        status, content_type, _ = fetch(base + path)
+        if status == 200 and not content_type.startswith("text/html"):
+            print(f"  note: {path} (linked from /) is {content_type}, not a page; skipped")
+            continue
+        pages.append(Page(path, "linked from /"))
     return pages[:MAX_PAGES]
 
 
@@ -457,9 +462,9 @@ def report(results: list[Result]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("binary", nargs="?", default=".build/debug/portfolio-registry",
+    parser.add_argument("binary", nargs="?", type=Path, default=REPO / ".build/debug/portfolio-registry",
                         help="the built server (default: %(default)s)")
-    parser.add_argument("screenshots", nargs="?", default=".build/dashboard-screenshots",
+    parser.add_argument("screenshots", nargs="?", type=Path, default=REPO / ".build/dashboard-screenshots",
                         help="folder for the screenshots (default: %(default)s)")
     parser.add_argument("--allow-missing", action="store_true",
                         help="report pages that answer 404 where 200 is expected, but do not fail on them")
@@ -469,11 +474,11 @@ def main() -> int:
     args = parser.parse_args()
 
     tags = WCAG_TAGS + ([] if args.wcag_only else BEST_PRACTICE_TAGS)
-    shots = Path(args.screenshots)
-    if shots.exists():
-        shutil.rmtree(shots)
-    shots.mkdir(parents=True)
-    binary = Path(args.binary)
+    shots = args.screenshots.resolve()
+    shots.mkdir(parents=True, exist_ok=True)
+    for old in [*shots.glob("*.png"), *shots.glob("self-test/*.png")]:  # an earlier run's
+        old.unlink()
+    binary = args.binary.resolve()
     if not args.self_test and not binary.is_file():
         raise SystemExit(f"{binary} is missing: swift build --product portfolio-registry")
 
