@@ -52,7 +52,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 DESKTOP_WIDTH, PHONE_WIDTH, WINDOW_HEIGHT = 1280, 360, 900
-MAX_PAGES = 40
+# With --quick: a sample of each kind of page, for a fast look while working on the layout.
+QUICK_PAGES = 40
 
 # WCAG 2.0 and 2.1, levels A and AA, plus axe's best practices (they pass on the layout
 # every page shares; a page that breaks one, e.g. content outside any landmark or two
@@ -355,7 +356,10 @@ def links_on(driver: webdriver.Chrome, base: str, url: str) -> list[tuple[str, s
     return out
 
 
-def plan(driver: webdriver.Chrome, base: str) -> list[Page]:
+def plan(driver: webdriver.Chrome, base: str, quick: bool) -> list[Page]:
+    """Every page of the demo registry (every published project, every agency, every status of
+    the review queue, every page linked from /), or with `quick` a sample of each kind."""
+    cap = QUICK_PAGES if quick else None
     pages = [Page("/", "front page"), Page("/projects", "project list"),
              Page("/projects?status=in_execution&sort=-whole_life_cost", "projects in execution, dearest first")]
 
@@ -370,25 +374,34 @@ def plan(driver: webdriver.Chrome, base: str) -> list[Page]:
             print("  note: /projects has no next link; no second page checked")
 
     ids: list[str] = []
-    for item in items(api(base, "/api/v1/projects?limit=5"), "items", "data", "projects", "results"):
-        if (pid := project_id(item)) and pid not in ids:
-            ids.append(pid)
+    cursor: str | None = None
+    while True:
+        document = api(base, "/api/v1/projects?limit=" + ("5" if quick else "500") + (f"&cursor={cursor}" if cursor else ""))
+        for item in items(document, "items"):
+            if (pid := project_id(item)) and pid not in ids:
+                ids.append(pid)
+        cursor = document.get("next_cursor") if isinstance(document, dict) and not quick else None
+        if not cursor:
+            break
     overview = api(base, "/api/v1/portfolio/overview")
     for key in ("overruns", "slips"):
         section = overview.get(key) if isinstance(overview, dict) else None
         for item in items(section, "items", "projects", "top", "list")[:2]:
             if (pid := project_id(item)) and pid not in ids:
                 ids.append(pid)
-    for pid in ids[:8]:
+    for pid in (ids[:8] if quick else ids):
         pages.append(Page(f"/projects/{urllib.parse.quote(pid)}", "a project"))
 
     agencies = items(api(base, "/api/v1/agencies"), "items", "data", "agencies", "results")
-    for agency in agencies[:2]:
+    for agency in (agencies[:2] if quick else agencies):
         code = agency.get("code") if isinstance(agency, dict) else None
         if code:
             pages.append(Page(f"/agencies/{urllib.parse.quote(str(code))}", "an agency"))
 
     pages.append(Page("/reviews", "review queue"))
+    if not quick:
+        for status in ("requested", "in_progress", "completed"):
+            pages.append(Page(f"/reviews?status={status}", f"reviews {status}"))
     pages.append(Page("/projects/999999999", "an unknown project: the 404 page", expect=404))
 
     known = {p.path for p in pages}
@@ -396,8 +409,8 @@ def plan(driver: webdriver.Chrome, base: str) -> list[Page]:
     print(f"  links on /: {len(linked)} distinct same-origin dashboard links, "
           f"{len(set(linked) - known)} not already planned")
     for path in linked:
-        if len(pages) >= MAX_PAGES:
-            print(f"  note: stopped discovering links at {MAX_PAGES} pages")
+        if cap is not None and len(pages) >= cap:
+            print(f"  note: --quick: stopped discovering links at {cap} pages")
             break
         if path in known:
             continue
@@ -407,7 +420,7 @@ def plan(driver: webdriver.Chrome, base: str) -> list[Page]:
             print(f"  note: {path} (linked from /) is {content_type}, not a page; skipped")
             continue
         pages.append(Page(path, "linked from /"))
-    return pages[:MAX_PAGES]
+    return pages[:cap] if cap is not None else pages
 
 
 def file_name(path: str) -> str:
@@ -470,6 +483,7 @@ def main() -> int:
                         help="report pages that answer 404 where 200 is expected, but do not fail on them")
     parser.add_argument("--self-test", action="store_true",
                         help="only prove that each check detects a known fault, without the server")
+    parser.add_argument("--quick", action="store_true", help=f"check a sample of each kind of page (at most {QUICK_PAGES}), not every page")
     parser.add_argument("--wcag-only", action="store_true", help="leave axe's best-practice rules out")
     args = parser.parse_args()
 
@@ -500,7 +514,7 @@ def main() -> int:
             server = Server(binary, Path(tmp) / "portfolio.sqlite")
             base = server.wait()
             print(f"server at {base}")
-            pages = plan(driver, base)
+            pages = plan(driver, base, quick=args.quick)
             results = [check(driver, base, page, shots, tags, args.allow_missing, i)
                        for i, page in enumerate(pages, 1)]
             server.stop()
