@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
 PORT=18085
-swift build -c release --product portfolio-registry >/dev/null
+swift build -c release --product portfolio-registry >/dev/null 2>&1
 BIN=.build/release/portfolio-registry
 workdir=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$workdir"' EXIT
@@ -34,10 +34,16 @@ kill -TERM $server; wait $server || true
 sqlite3 "$DB" "UPDATE projects SET status = 'submitted'"
 start_server
 t() { curl -fs -o /dev/null -w "%{time_total}" "http://127.0.0.1:$PORT$1"; }
-echo "N = $N projects; seconds, three requests each (the first project page builds the similarity snapshot)"
-t /projects/1 >/dev/null
+write() {
+  curl -fs -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/projects" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"external_id\":\"NEW-$1\",\"title\":\"New project $1\",\"whole_life_cost\":250000,\"planned_end_date\":\"2029-06-30\",\"systems\":[\"System $1\"]}"
+}
+echo "N = $N projects; seconds as curl saw them: the first right after a write (nothing cached), then twice more"
+t / >/dev/null  # waits for the portfolio projection's first build
+n=0
 for path in "/projects/1" "/projects/$((N / 2))" "/projects" "/projects?sort=-whole_life_cost" "/projects?sort=title&limit=200" \
             "/projects?q=project" "/projects?rule=P8-ACCOUNTABLE" "/projects?above_threshold=central_review" \
             "/agencies/BENCH" "/reviews" "/"; do
+  n=$((n + 1)); write $n
   printf '%-45s %s %s %s\n' "$path" "$(t "$path")" "$(t "$path")" "$(t "$path")"
 done
