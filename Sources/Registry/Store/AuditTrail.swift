@@ -1,7 +1,9 @@
 import JSON
 import SQLiteDatabase
 
-/// Appends audit events, always inside the transaction of the change they record.
+/// Appends audit events, always inside the transaction of the change they record. Every change
+/// to what a project's assessment depends on records an event naming the project: the
+/// in-memory views (`PortfolioProjection`, `SimilarityIndex`) learn what to re-read from them.
 public enum AuditTrail {
     public static func record(_ db: SQLiteConnection, at: String, actor: Principal, action: String, entity: String, entityID: String,
                               projectID: Int64? = nil, before: JSONValue? = nil, after: JSONValue? = nil) throws {
