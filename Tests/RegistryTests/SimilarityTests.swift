@@ -47,6 +47,19 @@ struct SimilarityTests {
         #expect(Similarity.thresholdSplits(projects, threshold: .units(550_000)).isEmpty)
     }
 
+    @Test func theQuickScoreIsTheFullComparisonsScore() {
+        let names = ["Identity Register", "Persons", "Tax Portal", "Payments", "Timetabler"]
+        let projects = (0..<60).map { i in
+            Self.fingerprint(Int64(i), "A\(i % 3)", ["Identity register", "Tax portal renewal", "School timetables", "Payments hub"][i % 4] + " \(i % 5)",
+                             systems: Array(names.prefix(i % 4)), datasets: Array(names.suffix(i % 3)))
+        }
+        for a in projects {
+            for b in projects where a.id < b.id {
+                #expect(Similarity.score(a, b) == Similarity.compare(a, b).score, "\(a.id) and \(b.id)")
+            }
+        }
+    }
+
     @Test func scalesThroughTheIndexNotAllPairs() {
         // 5,000 projects of distinct systems: no pair may be compared, so this is fast and finds nothing.
         let projects = (0..<5000).map { Self.fingerprint(Int64($0), "A\($0 % 50)", "Project \($0) unique\($0)", systems: ["system-\($0)"]) }

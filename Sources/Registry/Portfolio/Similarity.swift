@@ -74,21 +74,33 @@ public enum Similarity {
     /// Weighted overlap: shared systems and datasets weigh most (the same system built twice),
     /// shared words support them.
     public static func compare(_ a: ProjectFingerprint, _ b: ProjectFingerprint) -> SimilarProjects {
-        func jaccard(_ x: Set<String>, _ y: Set<String>) -> Double {
-            let union = x.union(y).count
-            return union == 0 ? 0 : Double(x.intersection(y).count) / Double(union)
-        }
         let systems = a.systems.intersection(b.systems), datasets = a.datasets.intersection(b.datasets), words = a.words.intersection(b.words)
+        return SimilarProjects(first: min(a.id, b.id), second: max(a.id, b.id), score: score(a, b),
+                               sharedSystems: systems.sorted(), sharedDatasets: datasets.sorted(), sharedWords: words.sorted())
+    }
+
+    /// The score of `compare` alone, without building what the two share: the index asks this
+    /// of every candidate pair, and most are not reported.
+    public static func score(_ a: ProjectFingerprint, _ b: ProjectFingerprint) -> Int {
+        func shared(_ x: Set<String>, _ y: Set<String>) -> Int {
+            let (small, large) = x.count <= y.count ? (x, y) : (y, x)
+            var count = 0
+            for item in small where large.contains(item) { count += 1 }
+            return count
+        }
+        func jaccard(_ x: Set<String>, _ y: Set<String>) -> Double {
+            let common = shared(x, y), union = x.count + y.count - common
+            return union == 0 ? 0 : Double(common) / Double(union)
+        }
         var score = 0.0, weight = 0.0
         if !a.systems.isEmpty || !b.systems.isEmpty { score += 0.4 * jaccard(a.systems, b.systems); weight += 0.4 }
         if !a.datasets.isEmpty || !b.datasets.isEmpty { score += 0.3 * jaccard(a.datasets, b.datasets); weight += 0.3 }
         // Words by the smaller set, so a short title fully inside a long description counts.
         let smaller = min(a.words.count, b.words.count)
-        let wordScore = smaller == 0 ? 0 : Double(words.count) / Double(smaller)
+        let wordScore = smaller == 0 ? 0 : Double(shared(a.words, b.words)) / Double(smaller)
         score += 0.3 * wordScore
         weight += 0.3
-        return SimilarProjects(first: min(a.id, b.id), second: max(a.id, b.id), score: Int((score / weight * 100).rounded()),
-                               sharedSystems: systems.sorted(), sharedDatasets: datasets.sorted(), sharedWords: words.sorted())
+        return Int((score / weight * 100).rounded())
     }
 
     /// The keys a project is found by in the index: its systems, datasets and words.
@@ -122,8 +134,7 @@ public enum Similarity {
                     let a = projects[postings[i]], b = projects[postings[j]]
                     let key = Int64(postings[i]) << 32 | Int64(postings[j])
                     guard include(a, b), seen.insert(key).inserted else { continue }
-                    let similar = compare(a, b)
-                    if similar.score >= reportingScore { pairs.append(similar) }
+                    if score(a, b) >= reportingScore { pairs.append(compare(a, b)) }
                 }
             }
         }

@@ -72,8 +72,7 @@ public final class SimilarityIndex: Sendable {
             }
             for other in candidates where other != id && (!onlyAbove || other > id) {
                 guard let fingerprint = fingerprints[other], Similarity.relevant(project, fingerprint) else { continue }
-                let similar = Similarity.compare(project, fingerprint)
-                guard similar.score >= Similarity.reportingScore else { continue }
+                guard Similarity.score(project, fingerprint) >= Similarity.reportingScore else { continue }
                 alike[id, default: []].insert(other)
                 alike[other, default: []].insert(id)
             }
