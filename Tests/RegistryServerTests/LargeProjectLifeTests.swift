@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import HTTPTestSupport
 import JSON
 import Registry
@@ -115,5 +117,34 @@ import Testing
                        "baseline.create", "project.update", "funding.create", "funding.release"] {
             #expect(history.contains(#""action":"\#(action)""#), "\(action)")
         }
+    }
+}
+
+/// Writes and overview reads at the same time: the in-memory projection, updated by whichever
+/// request comes first after each commit, ends with exactly what the database holds.
+@Suite(.serialized) struct ConcurrentPortfolioTests {
+    @Test func overviewsReadDuringWritesEndWithTheTrueTotals() throws {
+        let registry = try RunningRegistry()
+        let tokens = try ["MINFIN", "MINEDU", "MINHEALTH"].map { try registry.agency($0) }
+        let perWriter = 12
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: tokens.count + 2) { worker in
+            if worker < tokens.count {
+                for index in 0..<perWriter {
+                    let body = ProjectRoutesTests.projectBody("C-\(index)", cost: "\(100_000 + index)", title: "Concurrent \(worker)-\(index)")
+                    if (try? registry.request("POST", "/api/v1/projects", token: tokens[worker], body: body).status) != 201 { failures.withLock { $0 += 1 } }
+                }
+            } else {
+                for _ in 0..<20 {
+                    if (try? registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken).status) != 200 { failures.withLock { $0 += 1 } }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        let overview = try registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken)
+        guard case .object(let totals)? = overview["totals"] else { Issue.record("no totals"); return }
+        #expect(totals["projects"] == .number(String(tokens.count * perWriter)))
+        let expectedCost = tokens.count * (0..<perWriter).reduce(0) { $0 + 100_000 + $1 }
+        #expect(totals["whole_life_cost"] == .number(String(expectedCost)))
     }
 }

@@ -8,7 +8,7 @@ import RegistryServer
 
 /// A real registry server on an ephemeral port, over a fresh database migrated from the
 /// repository's Migrations/, with a centre token at hand.
-final class RunningRegistry {
+final class RunningRegistry: Sendable {
     let storage: RegistryStorage
     let application: RegistryApplication
     let server: HTTPServer
