@@ -114,10 +114,13 @@ public final class PortfolioProjection: Sendable {
             if let state, state.generation == generation, state.day == today { return state.entries }
             do {
                 if state == nil || state!.day != today {
+                    // The old entries go first, so that two projections never sit in memory at once.
+                    state = nil
                     state = try Self.build(compliance, generation: generation, today: today)
                 } else {
                     let changes = try database.read { try AuditChanges.read($0, after: state!.position) }
                     if changes.entities.contains("threshold") {
+                        state = nil
                         state = try Self.build(compliance, generation: generation, today: today)
                     } else {
                         try Self.update(&state!, changes.projects, compliance)

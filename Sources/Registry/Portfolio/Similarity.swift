@@ -1,17 +1,19 @@
 /// What two projects have in common, and how much: the basis of P8-DUPLICATION and
 /// P8-THRESHOLD-SPLIT. Plain values in, plain values out.
-public struct ProjectFingerprint: Sendable, Equatable {
-    public var id: Int64
-    public var agency: String
-    public var title: String
-    public var cost: Money
-    public var start: LocalDate?
-    public var end: LocalDate
+/// Immutable and shared: the index holds one per open project and passes references, so
+/// comparing a project with its alike neighbours copies nothing.
+public final class ProjectFingerprint: Sendable {
+    public let id: Int64
+    public let agency: String
+    public let title: String
+    public let cost: Money
+    public let start: LocalDate?
+    public let end: LocalDate
     /// Normalised names of the systems and datasets it builds or replaces.
-    public var systems: Set<String>
-    public var datasets: Set<String>
+    public let systems: Set<String>
+    public let datasets: Set<String>
     /// Distinctive words of the title and description.
-    public var words: Set<String>
+    public let words: Set<String>
 
     public init(id: Int64, agency: String, record: ProjectRecord) {
         self.id = id
