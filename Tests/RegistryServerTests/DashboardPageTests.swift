@@ -13,15 +13,7 @@ import Testing
         try registry.request("GET", target, token: token).response
     }
 
-    func object(_ value: JSONValue?) -> JSONObject {
-        if case .object(let object)? = value { return object }
-        return [:]
-    }
 
-    func array(_ value: JSONValue?) -> [JSONObject] {
-        guard case .array(let items)? = value else { return [] }
-        return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
-    }
 
     func string(_ value: JSONValue?) -> String {
         switch value {
@@ -128,19 +120,19 @@ import Testing
         #expect(html.contains(#"<span class="key-value" id="total-projects">\#(count(totals["projects"]))</span>"#), sourceLocation: sourceLocation)
         #expect(html.contains(#"<span class="key-value" id="total-cost">\#(shown(totals["whole_life_cost"]))</span>"#), sourceLocation: sourceLocation)
         #expect(html.contains(#"<span class="key-value" id="total-spend">\#(shown(totals["spend_to_date"]))</span>"#), sourceLocation: sourceLocation)
-        #expect(!array(api["by_agency"]).isEmpty, sourceLocation: sourceLocation)
-        for slice in array(api["by_agency"]) {
+        #expect(!objects(api["by_agency"]).isEmpty, sourceLocation: sourceLocation)
+        for slice in objects(api["by_agency"]) {
             let code = string(slice["agency"])
             let row = #"</a></th><td class="number">\#(count(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td><td class="number">\#(shown(slice["spend_to_date"]))</td>"#
             #expect(after(html, #"<tr><th scope="row"><a href="/agencies/\#(code)">"#).contains(row), "agency \(code)", sourceLocation: sourceLocation)
         }
-        for slice in array(api["by_status"]) {
+        for slice in objects(api["by_status"]) {
             let status = string(slice["status"])
             let row = #"</a></th><td class="number">\#(count(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td>"#
             #expect(after(html, #"<a href="/projects?status=\#(status)">"#).contains(row), "status \(status)", sourceLocation: sourceLocation)
         }
-        #expect(array(api["by_delivery_confidence"]).count == 6, sourceLocation: sourceLocation)
-        for slice in array(api["by_delivery_confidence"]) {
+        #expect(objects(api["by_delivery_confidence"]).count == 6, sourceLocation: sourceLocation)
+        for slice in objects(api["by_delivery_confidence"]) {
             let key = string(slice["delivery_confidence"]).replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: "not-assessed", with: "none")
             let row = #"</span></th><td class="number">\#(count(slice["projects"]))</td><td class="number">\#(shown(slice["whole_life_cost"]))</td>"#
             #expect(after(html, #"<tr><th scope="row"><span class="rag rag-\#(key)">"#).contains(row), "confidence \(key)", sourceLocation: sourceLocation)
@@ -151,20 +143,20 @@ import Testing
             #expect(after(html, "At or above the \(words) threshold</span>").hasPrefix(#" <span class="key-value">\#(count(slice["projects"])) projects, \#(shown(slice["whole_life_cost"]))</span>"#),
                     "\(kind)", sourceLocation: sourceLocation)
         }
-        #expect(array(api["findings_by_rule"]).count == RuleID.allCases.count, sourceLocation: sourceLocation)
-        for slice in array(api["findings_by_rule"]) {
+        #expect(objects(api["findings_by_rule"]).count == RuleID.allCases.count, sourceLocation: sourceLocation)
+        for slice in objects(api["findings_by_rule"]) {
             let rule = string(slice["rule"])
             let cells = after(html, #"<a href="/projects?rule=\#(rule)">\#(rule)</a></th>"#)
             #expect(cells.hasPrefix("<td>OECD Principle \(string(slice["principle"]))</td>"), "\(rule)", sourceLocation: sourceLocation)
             #expect(cells.contains(#"<td class="number">\#(count(slice["projects"]))</td></tr>"#), "\(rule)", sourceLocation: sourceLocation)
         }
-        let queue = array(api["review_queue"])
+        let queue = objects(api["review_queue"])
         #expect(html.contains("<p>\(count(.number(String(queue.count)))) \(queue.count == 1 ? "review is" : "reviews are") requested and waiting"), sourceLocation: sourceLocation)
         // The largest overruns and slips, in the API's order.
         for (key, table) in [("overruns", "table-overruns"), ("slips", "table-slips")] {
             let rows = html.components(separatedBy: #"<table id="\#(table)">"#).dropFirst().first?.components(separatedBy: "</table>").first ?? ""
             let shownIDs = rows.components(separatedBy: #"<a href="/projects/"#).dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
-            let apiIDs = array(api[key]).prefix(10).map { string($0["project_id"]) }
+            let apiIDs = objects(api[key]).prefix(10).map { string($0["project_id"]) }
             #expect(shownIDs == Array(apiIDs), "\(key)", sourceLocation: sourceLocation)
         }
     }
@@ -196,7 +188,7 @@ import Testing
         #expect(shown(totals["whole_life_cost"]) == "EUR 2,200,000", "900,000.10 + 300,000.20 + 999,999.50, summed exactly and rounded once")
 
         checkOverview(html, matches: api)
-        #expect(array(api["by_delivery_confidence"]).count == 6)
+        #expect(objects(api["by_delivery_confidence"]).count == 6)
         #expect(html.contains(#"<span class="rag rag-none">Not assessed</span></th><td class="number">3</td>"#), "RAG in words, not colour alone")
         #expect(!html.contains("A draft"), "drafts are not the public's")
 
@@ -348,7 +340,7 @@ import Testing
 
         // A project that went through review, approval and execution.
         let running = try registry.request("GET", "/api/v1/projects?status=in_execution&above_threshold=central_review&limit=1")
-        let id = string(array(running["items"]).first?["id"])
+        let id = string(objects(running["items"]).first?["id"])
         let projectPage = try page(registry, "/projects/\(id)")
         #expect(projectPage.status == 200)
         let html = projectPage.text
@@ -401,7 +393,7 @@ import Testing
         }
         let reviews = try page(registry, "/reviews").text
         #expect(reviews.contains(#"<a href="/reviews" aria-current="page">Review queue</a>"#))
-        let queue = array(try registry.request("GET", "/api/v1/reviews?status=requested")["items"])
+        let queue = objects(try registry.request("GET", "/api/v1/reviews?status=requested")["items"])
         #expect(reviews.contains("\(queue.count) review"), "the page counts the API's queue")
         for review in queue.prefix(5) { #expect(reviews.contains(#"<a href="/projects/\#(string(review["project_id"]))">"#)) }
         let completed = try page(registry, "/reviews?status=completed").text
@@ -437,7 +429,7 @@ import Testing
             let get = object(object(paths[path])["get"])
             #expect(object(object(get["responses"])["200"])["content"].map { object($0)["text/html"] != nil } == true, "\(path)")
         }
-        let names = array(object(object(paths["/projects"])["get"])["parameters"]).map { string($0["name"]) }
+        let names = objects(object(object(paths["/projects"])["get"])["parameters"]).map { string($0["name"]) }
         #expect(names == ["agency", "status", "category", "min_cost", "max_cost", "risk_rating", "rule", "above_threshold", "q", "sort", "limit", "cursor"])
     }
 }

@@ -8,15 +8,7 @@ import Testing
 /// The whole life of a large project over HTTP, watched by the centre at every step: the
 /// overview, the review queue and the dashboard show each change as soon as it is written.
 @Suite(.serialized) struct LargeProjectLifeTests {
-    func object(_ value: JSONValue?) -> JSONObject {
-        if case .object(let object)? = value { return object }
-        return [:]
-    }
 
-    func array(_ value: JSONValue?) -> [JSONObject] {
-        guard case .array(let items)? = value else { return [] }
-        return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
-    }
 
     @Test func proposedToFundedThroughReviewOverrunAndReReview() throws {
         let registry = try RunningRegistry()
@@ -24,12 +16,12 @@ import Testing
         let centre = registry.centreToken
         func overview() throws -> RunningRegistry.Reply { try registry.request("GET", "/api/v1/portfolio/overview", token: centre) }
         func slice(_ breakdown: String, _ keyName: String, _ key: String) throws -> String {
-            let row = array(try overview()[breakdown]).first { $0[keyName] == .string(key) }
+            let row = objects(try overview()[breakdown]).first { $0[keyName] == .string(key) }
             if case .number(let count)? = row?["projects"] { return count }
             return "0"
         }
         func rulesInOverview() throws -> [String: String] {
-            Dictionary(uniqueKeysWithValues: array(try overview()["findings_by_rule"]).compactMap { row -> (String, String)? in
+            Dictionary(uniqueKeysWithValues: objects(try overview()["findings_by_rule"]).compactMap { row -> (String, String)? in
                 guard case .string(let rule)? = row["rule"], case .number(let count)? = row["projects"] else { return nil }
                 return (rule, count)
             })
@@ -63,19 +55,19 @@ import Testing
         #expect(try transition("approved", by: centre).rules() == ["P8-REVIEW-REQUIRED"])
         let review = try registry.request("POST", "/api/v1/projects/\(id)/reviews", token: centre, body: #"{"kind":"central","reviewer":"IT Project Council"}"#)
         #expect(review.status == 201)
-        #expect(array(try overview()["review_queue"]).count == 1)
+        #expect(objects(try overview()["review_queue"]).count == 1)
         let queuePage = try registry.request("GET", "/reviews")
         #expect(String(decoding: queuePage.response.body, as: UTF8.self).contains("/projects/\(id)"))
         let decided = try registry.request("POST", "/api/v1/reviews/\(review.number("id"))/outcome", token: centre,
                                            body: #"{"outcome":"approved","delivery_confidence":"green"}"#)
         #expect(decided.status == 200)
-        #expect(array(try overview()["review_queue"]).isEmpty)
+        #expect(objects(try overview()["review_queue"]).isEmpty)
         #expect(try slice("by_delivery_confidence", "delivery_confidence", "green") == "1")
 
         // Approved: the original baseline is the approved cost and end.
         #expect(try transition("approved", by: centre).status == 200)
         #expect(try transition("in_execution", by: agency).status == 200)
-        let baselines = array(try registry.request("GET", "/api/v1/projects/\(id)/baselines")["items"])
+        let baselines = objects(try registry.request("GET", "/api/v1/projects/\(id)/baselines")["items"])
         #expect(baselines.count == 1)
         #expect(baselines.first?["whole_life_cost"] == .number("6000000"))
 
@@ -83,7 +75,7 @@ import Testing
         let grown = try registry.request("PATCH", "/api/v1/projects/\(id)", token: agency, body: #"{"whole_life_cost":6690000}"#)
         #expect(grown.status == 200)
         #expect(Set(grown.rules()).isSuperset(of: ["P8-COST-OVERRUN", "P8-REVIEW-STALE"]))
-        let overrun = array(try overview()["overruns"]).first { $0["project_id"] == .number(id) }
+        let overrun = objects(try overview()["overruns"]).first { $0["project_id"] == .number(id) }
         #expect(object(overrun?["variance_against_original"])["cost"] == .number("690000"))
         #expect(try rulesInOverview()["P8-COST-OVERRUN"] == "1")
         let page = String(decoding: try registry.request("GET", "/projects/\(id)").response.body, as: UTF8.self)

@@ -5,15 +5,7 @@ import Testing
 
 /// The overview on a portfolio whose totals are known, sliced every way.
 @Suite(.serialized) struct PortfolioRoutesTests {
-    func object(_ value: JSONValue?) -> JSONObject {
-        if case .object(let object)? = value { return object }
-        return [:]
-    }
 
-    func array(_ value: JSONValue?) -> [JSONObject] {
-        guard case .array(let items)? = value else { return [] }
-        return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
-    }
 
     /// Sums decimal amounts exactly, in cents.
     func cents(_ value: JSONValue?) -> Int64 {
@@ -49,17 +41,17 @@ import Testing
         #expect(cents(totals["whole_life_cost"]) == 120_000_010 + 30_000_020 + 550_000_000 + 99_999_999 + 4200)
         #expect(cents(totals["spend_to_date"]) == 10_005 + 10 + 250_000_050 + 1000)
         for breakdown in ["by_agency", "by_status", "by_category", "by_risk_rating", "by_delivery_confidence"] {
-            let slices = array(overview[breakdown])
+            let slices = objects(overview[breakdown])
             #expect(slices.reduce(0) { $0 + cents($1["whole_life_cost"]) } == cents(totals["whole_life_cost"]), "\(breakdown)")
             #expect(slices.reduce(0) { $0 + cents($1["spend_to_date"]) } == cents(totals["spend_to_date"]), "\(breakdown)")
             #expect(slices.reduce(0) { $0 + Int(cents($1["projects"]) / 100) } == 5, "\(breakdown)")
         }
-        #expect(array(overview["by_status"]).count == 7, "every status, also when empty")
-        #expect(array(overview["by_agency"]).map { $0["agency"] } == [.string("MINFIN"), .string("MINHEALTH")])
+        #expect(objects(overview["by_status"]).count == 7, "every status, also when empty")
+        #expect(objects(overview["by_agency"]).map { $0["agency"] } == [.string("MINFIN"), .string("MINHEALTH")])
         let above = object(overview["above_threshold"])
         #expect(object(above["business_case"])["projects"] == .number("2"))
         #expect(object(above["central_review"])["projects"] == .number("1"))
-        let findings = array(overview["findings_by_rule"])
+        let findings = objects(overview["findings_by_rule"])
         #expect(findings.count == RuleID.allCases.count)
         #expect(findings.first { $0["rule"] == .string("P7-BC-REQUIRED") }?["projects"] == .number("2"))
 
@@ -76,9 +68,9 @@ import Testing
         #expect(object(try registry.request("GET", "/api/v1/portfolio/overview", token: registry.centreToken)["totals"])["projects"] == .number("6"))
 
         let all = try registry.request("GET", "/api/v1/portfolio/findings", token: registry.centreToken)
-        #expect(array(all["items"]).filter { $0["rule"] == .string("P7-BC-REQUIRED") }.count == 2)
+        #expect(objects(all["items"]).filter { $0["rule"] == .string("P7-BC-REQUIRED") }.count == 2)
         let onlyRequired = try registry.request("GET", "/api/v1/portfolio/findings?rule=P7-BC-REQUIRED", token: registry.centreToken)
-        #expect(array(onlyRequired["items"]).allSatisfy { $0["rule"] == .string("P7-BC-REQUIRED") && $0["project_id"] != nil })
+        #expect(objects(onlyRequired["items"]).allSatisfy { $0["rule"] == .string("P7-BC-REQUIRED") && $0["project_id"] != nil })
     }
 }
 
@@ -117,7 +109,7 @@ extension PortfolioRoutesTests {
                 let overview = try registry.request("GET", "/api/v1/portfolio/overview?\(filter)", token: token)
                 let list = try registry.request("GET", "/api/v1/projects?limit=500&\(filter)", token: token)
                 #expect(overview.status == 200 && list.status == 200, "\(filter)")
-                let items = array(list["items"])
+                let items = objects(list["items"])
                 let totals = object(overview["totals"])
                 #expect(totals["projects"] == .number(String(items.count)), "\(filter) as \(token ?? "public")")
                 #expect(cents(totals["whole_life_cost"]) == items.reduce(0) { $0 + cents($1["whole_life_cost"]) }, "\(filter) as \(token ?? "public")")

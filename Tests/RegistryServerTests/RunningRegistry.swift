@@ -79,3 +79,16 @@ final class RunningRegistry: Sendable {
         return Reply(response: try client.readResponse(bodyExpected: method != "HEAD"))
     }
 }
+
+/// Reading replies: a member that is missing or of another kind reads as empty, so an
+/// expectation on it fails instead of the test stopping.
+func object(_ value: JSONValue?) -> JSONObject {
+    if case .object(let object)? = value { return object }
+    return [:]
+}
+
+/// The objects of an array member.
+func objects(_ value: JSONValue?) -> [JSONObject] {
+    guard case .array(let items)? = value else { return [] }
+    return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
+}
