@@ -78,6 +78,27 @@ struct SimilarityTests {
         #expect(scores.count > 5, "the pairs cover a range of scores")
     }
 
+    @Test func anIndexUpdatedProjectByProjectEqualsOneBuiltAfresh() {
+        var projects = (0..<40).map { i in
+            Self.fingerprint(Int64(i), "A\(i % 4)", "Register \(i % 6) renewal", systems: ["System \(i % 5)"], datasets: ["Data \(i % 7)"])
+        }
+        var index = Similarity.Index(projects)
+        func neighbourhoods(_ index: Similarity.Index) -> [Int64: Set<Int64>] {
+            Dictionary(uniqueKeysWithValues: projects.map { ($0.id, Set(index.neighbours(of: $0.id))) })
+        }
+        #expect(neighbourhoods(index).values.contains { !$0.isEmpty }, "some projects are alike")
+        // Change a third of them, one at a time, as writes would.
+        for i in stride(from: 0, to: 40, by: 3) {
+            let changed = Self.fingerprint(Int64(i), "A\(i % 4)", "Archive \(i % 2)", systems: ["Archive \(i % 2)"], datasets: [])
+            projects[i] = changed
+            index.remove(changed.id)
+            index.insert(changed)
+            index.link(changed.id, onlyAbove: false)
+        }
+        #expect(neighbourhoods(index) == neighbourhoods(Similarity.Index(projects)))
+        #expect(Set(index.pairs.map { [$0.0, $0.1] }) == Set(Similarity.Index(projects).pairs.map { [$0.0, $0.1] }))
+    }
+
     @Test func scalesThroughTheIndexNotAllPairs() {
         // 5,000 projects of distinct systems: no pair may be compared, so this is fast and finds nothing.
         let projects = (0..<5000).map { Self.fingerprint(Int64($0), "A\($0 % 50)", "Project \($0) unique\($0)", systems: ["system-\($0)"]) }

@@ -119,33 +119,13 @@ public enum Similarity {
         a.agency != b.agency || a.overlaps(b)
     }
 
-    /// Every pair at or above the reporting score. Pairs are found through an index of systems,
-    /// datasets and words (words used by very many projects are left out as noise), so the work
-    /// grows with the matches, not with the square of the portfolio.
-    public static func similarPairs(_ projects: [ProjectFingerprint], where include: (ProjectFingerprint, ProjectFingerprint) -> Bool) -> [SimilarProjects] {
-        var index: [String: [Int]] = [:]
-        for (position, project) in projects.enumerated() {
-            for key in indexKeys(project) { index[key, default: []].append(position) }
-        }
-        let noise = noiseLimit(projects: projects.count)
-        var seen = Set<Int64>()
-        var pairs: [SimilarProjects] = []
-        for postings in index.values where postings.count > 1 && postings.count <= noise {
-            for i in 0..<postings.count {
-                for j in (i + 1)..<postings.count {
-                    let a = projects[postings[i]], b = projects[postings[j]]
-                    let key = Int64(postings[i]) << 32 | Int64(postings[j])
-                    guard include(a, b), seen.insert(key).inserted else { continue }
-                    if score(a, b) >= reportingScore { pairs.append(compare(a, b)) }
-                }
-            }
-        }
-        return pairs.sorted { ($0.score, $1.first, $1.second) > ($1.score, $0.first, $0.second) }
-    }
-
-    /// P8-DUPLICATION: alike projects of different agencies.
+    /// P8-DUPLICATION: alike projects of different agencies, most alike first.
     public static func duplicates(_ projects: [ProjectFingerprint]) -> [SimilarProjects] {
-        similarPairs(projects) { $0.agency != $1.agency }
+        let index = Index(projects)
+        return index.pairs.compactMap { a, b -> SimilarProjects? in
+            guard let first = index.fingerprints[a], let second = index.fingerprints[b], first.agency != second.agency else { return nil }
+            return compare(first, second)
+        }.sorted { ($0.score, $1.first, $1.second) > ($1.score, $0.first, $0.second) }
     }
 
     /// P8-THRESHOLD-SPLIT for one project: it and the projects of its agency that look like it
@@ -162,16 +142,84 @@ public enum Similarity {
 
     /// Every distinct split group among `projects` (see `split(of:alike:threshold:)`).
     public static func thresholdSplits(_ projects: [ProjectFingerprint], threshold: Money) -> [[Int64]] {
-        let pairs = similarPairs(projects) { $0.agency == $1.agency && $0.overlaps($1) }
-        var alike: [Int64: [ProjectFingerprint]] = [:]
-        let byID = Dictionary(uniqueKeysWithValues: projects.map { ($0.id, $0) })
-        for pair in pairs {
-            if let a = byID[pair.first], let b = byID[pair.second] { alike[a.id, default: []].append(b); alike[b.id, default: []].append(a) }
-        }
+        let index = Index(projects)
         var groups = Set<[Int64]>()
         for project in projects {
-            if let group = split(of: project, alike: alike[project.id] ?? [], threshold: threshold) { groups.insert(group) }
+            let alike = index.neighbours(of: project.id).compactMap { index.fingerprints[$0] }
+            if let group = split(of: project, alike: alike, threshold: threshold) { groups.insert(group) }
         }
         return groups.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+}
+
+extension Similarity {
+    /// The projects found alike through an index of their systems, datasets and words, kept as
+    /// each project's neighbours. Candidates are the projects sharing a telling key (keys held by
+    /// very many projects are noise), so the work grows with the likenesses, not with the square
+    /// of the portfolio; a project can be taken out and put back when it changes. Plain values:
+    /// the registry's `SimilarityIndex` keeps one up to date, the functions above build one.
+    public struct Index: Sendable {
+        /// The projects indexed, by id.
+        public private(set) var fingerprints: [Int64: ProjectFingerprint] = [:]
+        private var postings: [String: Set<Int64>] = [:]
+        /// Every alike, relevant pair, under both of its projects. Only the ids are kept: what
+        /// the two share is worked out again when a finding needs it, which keeps a portfolio
+        /// with many likenesses small in memory.
+        private var alike: [Int64: Set<Int64>] = [:]
+
+        public init() {}
+
+        /// `projects` indexed and linked, each pair compared once.
+        public init(_ projects: [ProjectFingerprint]) {
+            for project in projects { insert(project) }
+            for project in projects { link(project.id, onlyAbove: true) }
+        }
+
+        /// The projects alike to `id`, in whatever agency.
+        public func neighbours(of id: Int64) -> [Int64] { alike[id].map(Array.init) ?? [] }
+
+        /// Every alike pair once, the lower id first.
+        public var pairs: [(Int64, Int64)] {
+            alike.flatMap { id, others in others.filter { id < $0 }.map { (id, $0) } }
+        }
+
+        /// What two indexed projects share, and how much.
+        public func pair(_ a: Int64, _ b: Int64) -> SimilarProjects? {
+            guard let first = fingerprints[a], let second = fingerprints[b] else { return nil }
+            return compare(first, second)
+        }
+
+        /// Takes a project out, with every likeness it had.
+        public mutating func remove(_ id: Int64) {
+            guard let old = fingerprints.removeValue(forKey: id) else { return }
+            for key in indexKeys(old) {
+                postings[key]?.remove(id)
+                if postings[key]?.isEmpty == true { postings[key] = nil }
+            }
+            for other in alike.removeValue(forKey: id) ?? [] { alike[other]?.remove(id) }
+        }
+
+        /// Puts a project in the index; `link` then finds what it is alike to.
+        public mutating func insert(_ project: ProjectFingerprint) {
+            fingerprints[project.id] = project
+            for key in indexKeys(project) { postings[key, default: []].insert(project.id) }
+        }
+
+        /// Compares `id` with every project sharing a telling key with it; `onlyAbove` skips
+        /// lower ids (a full build compares each pair once).
+        public mutating func link(_ id: Int64, onlyAbove: Bool) {
+            guard let project = fingerprints[id] else { return }
+            let noise = noiseLimit(projects: fingerprints.count)
+            var candidates = Set<Int64>()
+            for key in indexKeys(project) {
+                guard let holders = postings[key], holders.count > 1, holders.count <= noise else { continue }
+                candidates.formUnion(holders)
+            }
+            for other in candidates where other != id && (!onlyAbove || other > id) {
+                guard let fingerprint = fingerprints[other], relevant(project, fingerprint), score(project, fingerprint) >= reportingScore else { continue }
+                alike[id, default: []].insert(other)
+                alike[other, default: []].insert(id)
+            }
+        }
     }
 }

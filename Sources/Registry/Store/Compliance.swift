@@ -87,16 +87,16 @@ public struct Compliance: Sendable {
         // Matches and splits follow from the alike projects and these facts of theirs (the
         // thresholds and the day are in the state already).
         for other in snapshot.neighbours(of: id).sorted() {
-            guard let fingerprint = snapshot.fingerprints[other] else { continue }
+            guard let fingerprint = snapshot.index.fingerprints[other] else { continue }
             hasher.combine(other)
-            hasher.combine(snapshot.pair(id, other)?.explanation)
+            hasher.combine(snapshot.index.pair(id, other)?.explanation)
             hasher.combine(fingerprint.title)
             hasher.combine(fingerprint.cost.minorUnits)
             hasher.combine(fingerprint.start)
             hasher.combine(fingerprint.end)
             hasher.combine(snapshot.drafts.contains(other))
         }
-        hasher.combine(snapshot.fingerprints[id]?.cost.minorUnits)
+        hasher.combine(snapshot.index.fingerprints[id]?.cost.minorUnits)
         return hasher.finalize()
     }
 

@@ -24,58 +24,24 @@ public final class SimilarityIndex: Sendable {
         /// The database's commit count and audit position this snapshot reflects.
         var generation: UInt64
         var position: Int64
-        /// Open projects (not completed, not cancelled).
-        var fingerprints: [Int64: ProjectFingerprint] = [:]
+        /// Open projects (not completed, not cancelled), with their agencies' levels and
+        /// whether each is still a draft.
+        var index = Similarity.Index()
         var levels: [Int64: GovernmentLevel] = [:]
         var drafts: Set<Int64> = []
-        var postings: [String: Set<Int64>] = [:]
-        /// Every alike, relevant pair, under both of its projects. Only the ids are kept: what
-        /// the two share is worked out again when a finding needs it, which keeps a portfolio
-        /// with many likenesses small in memory.
-        var alike: [Int64: Set<Int64>] = [:]
 
-        /// The projects alike to `id`, in whatever agency.
-        func neighbours(of id: Int64) -> [Int64] { alike[id].map(Array.init) ?? [] }
-
-        func pair(_ a: Int64, _ b: Int64) -> SimilarProjects? {
-            guard let first = fingerprints[a], let second = fingerprints[b] else { return nil }
-            return Similarity.compare(first, second)
-        }
+        func neighbours(of id: Int64) -> [Int64] { index.neighbours(of: id) }
 
         mutating func remove(_ id: Int64) {
-            guard let old = fingerprints.removeValue(forKey: id) else { return }
-            for key in Similarity.indexKeys(old) {
-                postings[key]?.remove(id)
-                if postings[key]?.isEmpty == true { postings[key] = nil }
-            }
-            for other in alike.removeValue(forKey: id) ?? [] { alike[other]?.remove(id) }
+            index.remove(id)
             levels[id] = nil
             drafts.remove(id)
         }
 
         mutating func insert(_ project: ProjectFingerprint, level: GovernmentLevel, draft: Bool) {
-            fingerprints[project.id] = project
+            index.insert(project)
             levels[project.id] = level
             if draft { drafts.insert(project.id) }
-            for key in Similarity.indexKeys(project) { postings[key, default: []].insert(project.id) }
-        }
-
-        /// Compares `id` with every project sharing a telling key with it; `onlyAbove` skips
-        /// lower ids (a full build compares each pair once).
-        mutating func link(_ id: Int64, onlyAbove: Bool) {
-            guard let project = fingerprints[id] else { return }
-            let noise = Similarity.noiseLimit(projects: fingerprints.count)
-            var candidates = Set<Int64>()
-            for key in Similarity.indexKeys(project) {
-                guard let holders = postings[key], holders.count > 1, holders.count <= noise else { continue }
-                candidates.formUnion(holders)
-            }
-            for other in candidates where other != id && (!onlyAbove || other > id) {
-                guard let fingerprint = fingerprints[other], Similarity.relevant(project, fingerprint) else { continue }
-                guard Similarity.score(project, fingerprint) >= Similarity.reportingScore else { continue }
-                alike[id, default: []].insert(other)
-                alike[other, default: []].insert(id)
-            }
         }
     }
 
@@ -117,7 +83,7 @@ public final class SimilarityIndex: Sendable {
         let fresh = try database.read { try fingerprints($0, ids: ids) }
         for id in ids ?? [] { snapshot.remove(id) }
         for entry in fresh { snapshot.insert(entry.fingerprint, level: entry.level, draft: entry.draft) }
-        for entry in fresh { snapshot.link(entry.fingerprint.id, onlyAbove: ids == nil) }
+        for entry in fresh { snapshot.index.link(entry.fingerprint.id, onlyAbove: ids == nil) }
     }
 
     /// Fingerprints of the open projects among `ids` (nil: all), in three queries.
@@ -155,34 +121,32 @@ public final class SimilarityIndex: Sendable {
     /// Other agencies' alike projects, most alike first; drafts are never named to anyone but
     /// their own agency.
     func matches(for id: Int64, in snapshot: Snapshot) -> [Match] {
-        guard let project = snapshot.fingerprints[id] else { return [] }
-        return (snapshot.alike[id] ?? []).compactMap { other -> Match? in
-            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.fingerprints[other], fingerprint.agency != project.agency,
-                  let pair = snapshot.pair(id, other) else { return nil }
+        guard let project = snapshot.index.fingerprints[id] else { return [] }
+        return snapshot.neighbours(of: id).compactMap { other -> Match? in
+            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.index.fingerprints[other], fingerprint.agency != project.agency,
+                  let pair = snapshot.index.pair(id, other) else { return nil }
             return Match(other: other, otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: pair)
         }.sorted { ($0.similarity.score, $1.other) > ($1.similarity.score, $0.other) }
     }
 
     /// The split groups `id` heads, one per threshold kind it is under (see `Similarity.split`).
     func splits(for id: Int64, in snapshot: Snapshot, thresholds: ThresholdSchedule, today: LocalDate) -> [Split] {
-        guard let project = snapshot.fingerprints[id], let level = snapshot.levels[id] else { return [] }
-        let alike = snapshot.neighbours(of: id).compactMap { snapshot.fingerprints[$0] }
+        guard let project = snapshot.index.fingerprints[id], let level = snapshot.levels[id] else { return [] }
+        let alike = snapshot.neighbours(of: id).compactMap { snapshot.index.fingerprints[$0] }
         return Threshold.Kind.allCases.compactMap { kind in
             guard let threshold = thresholds.inForce(kind, on: today, level: level)?.amount,
                   let group = Similarity.split(of: project, alike: alike, threshold: threshold) else { return nil }
-            return Split(projects: group, total: group.reduce(.zero) { $0 + (snapshot.fingerprints[$1]?.cost ?? .zero) }, threshold: threshold, kind: kind)
+            return Split(projects: group, total: group.reduce(.zero) { $0 + (snapshot.index.fingerprints[$1]?.cost ?? .zero) }, threshold: threshold, kind: kind)
         }
     }
 
     /// Every alike pair of different agencies, most alike first (the portfolio's duplicates list).
     func publishedPairs(in snapshot: Snapshot, includeDrafts: Bool) -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
         var pairs: [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] = []
-        for (id, others) in snapshot.alike {
-            for other in others where id < other {
-                guard includeDrafts || (!snapshot.drafts.contains(id) && !snapshot.drafts.contains(other)),
-                      let a = snapshot.fingerprints[id], let b = snapshot.fingerprints[other], a.agency != b.agency else { continue }
-                pairs.append((Similarity.compare(a, b), a, b))
-            }
+        for (id, other) in snapshot.index.pairs {
+            guard includeDrafts || (!snapshot.drafts.contains(id) && !snapshot.drafts.contains(other)),
+                  let a = snapshot.index.fingerprints[id], let b = snapshot.index.fingerprints[other], a.agency != b.agency else { continue }
+            pairs.append((Similarity.compare(a, b), a, b))
         }
         return pairs.sorted { ($0.0.score, $1.0.first, $1.0.second) > ($1.0.score, $0.0.first, $0.0.second) }
     }
