@@ -135,15 +135,6 @@ public struct ProjectSearch: Sendable {
         return Page(items: items, nextCursor: nextCursor)
     }
 
-    static func sortValue(_ project: StoredProject, _ sort: ProjectSort) -> SQLiteValue {
-        switch sort {
-        case .id: .integer(project.id)
-        case .costAscending, .costDescending: .integer(project.record.wholeLifeCost.minorUnits)
-        case .updatedAscending, .updatedDescending: .text(project.updatedAt)
-        case .title: .text(project.record.title)
-        }
-    }
-
     static func sql(_ query: ProjectQuery, viewer: Principal, after position: (SQLiteValue, Int64)?, limit: Int) -> (String, [any SQLiteBindable]) {
         var conditions: [String] = []
         var arguments: [any SQLiteBindable] = []
