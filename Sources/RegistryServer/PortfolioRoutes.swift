@@ -50,7 +50,7 @@ struct PortfolioRoutes {
 
         let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre).map { review -> JSONValue in
             guard case .object(var object) = Reviews.json(review) else { return .null }
-            object["waited_days"] = .integer(LocalDate.days(from: LocalDate(String(review.requestedAt.prefix(10))) ?? today, to: today))
+            object["waited_days"] = .integer(ReviewRoutes.waitedDays(review, today: today))
             return .object(object)
         }
         return Representation.response(.object([

@@ -74,25 +74,28 @@ public struct Reviews: Sendable {
     /// Reviews in a status, oldest request first (the queue), leaving out drafts' reviews for the public.
     public func queue(status: Review.Status?, includeDrafts: Bool) throws -> [Review] {
         try database.read { db in
-            var sql = "SELECT r.* FROM reviews r JOIN projects p ON p.id = r.project_id WHERE 1 = 1"
-            var arguments: [any SQLiteBindable] = []
-            if let status { sql += " AND r.status = ?"; arguments.append(status.rawValue) }
-            if !includeDrafts { sql += " AND p.status != 'proposed'" }
-            return try db.query(sql + " ORDER BY r.requested_at, r.id", arguments).map(Self.review)
+            let (from, arguments) = Self.queueFilter(status: status, includeDrafts: includeDrafts)
+            return try db.query("SELECT r.* " + from + " ORDER BY r.requested_at, r.id", arguments).map(Self.review)
         }
     }
 
     /// One page of `queue`, and how many reviews the whole queue has: a page costs what it shows.
     public func queuePage(status: Review.Status?, includeDrafts: Bool, limit: Int, offset: Int) throws -> (reviews: [Review], total: Int) {
         try database.read { db in
-            // Drafts are few: leaving out their reviews by a list is cheaper than a join per review.
-            var from = "FROM reviews r WHERE " + (includeDrafts ? "1 = 1" : "r.project_id NOT IN (SELECT id FROM projects WHERE status = 'proposed')")
-            var arguments: [any SQLiteBindable] = []
-            if let status { from += " AND r.status = ?"; arguments.append(status.rawValue) }
+            let (from, arguments) = Self.queueFilter(status: status, includeDrafts: includeDrafts)
             let total = try db.queryFirst("SELECT count(*) AS n " + from, arguments)?.int("n") ?? 0
             let reviews = try db.query("SELECT r.* " + from + " ORDER BY r.requested_at, r.id LIMIT ? OFFSET ?", arguments + [limit, offset]).map(Self.review)
             return (reviews, total)
         }
+    }
+
+    /// The queue's reviews: of one status, and with drafts' reviews left out unless asked for.
+    private static func queueFilter(status: Review.Status?, includeDrafts: Bool) -> (String, [any SQLiteBindable]) {
+        // Drafts are few: leaving out their reviews by a list is cheaper than a join per review.
+        var from = "FROM reviews r WHERE " + (includeDrafts ? "1 = 1" : "r.project_id NOT IN (SELECT id FROM projects WHERE status = 'proposed')")
+        var arguments: [any SQLiteBindable] = []
+        if let status { from += " AND r.status = ?"; arguments.append(status.rawValue) }
+        return (from, arguments)
     }
 
     static func all(_ db: SQLiteConnection, projectID: Int64) throws -> [Review] {
