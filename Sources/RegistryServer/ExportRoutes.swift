@@ -54,15 +54,20 @@ struct ExportRoutes {
         return line
     }
 
-    /// Every published project, a page at a time.
-    static func eachPublished(_ storage: RegistryStorage, _ body: (StoredProject, Assessment) throws -> Void) throws {
+    /// Every published project, a page at a time: each call reads the next page (keyset cursor,
+    /// no transaction held between pages) and renders it, nil after the last. A streamed export
+    /// asks for a page only when the client has taken the previous one.
+    static func publishedPages(_ storage: RegistryStorage, render: @escaping (StoredProject, Assessment) -> [UInt8]) -> () throws -> [UInt8]? {
         var query = ProjectQuery()
         query.limit = ProjectSearch.maximumLimit
-        while true {
+        var finished = false
+        return {
+            guard !finished else { return nil }
             let page = try storage.search.search(query, viewer: .anonymous)
-            for item in page.items { try body(item.project, item.assessment) }
-            guard let next = page.nextCursor else { return }
-            query.cursor = next
+            var bytes: [UInt8] = []
+            for item in page.items { bytes.append(contentsOf: render(item.project, item.assessment)) }
+            if let next = page.nextCursor { query.cursor = next } else { finished = true }
+            return bytes
         }
     }
 
@@ -77,12 +82,10 @@ struct ExportRoutes {
             responses: [.init(status: 200, description: "The CSV; systems and datasets one per line within their cell.", contentType: "text/csv", schema: Schema.string)])
         ) { _ in
             let headers = HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"projects.csv\"")])
-            return HTTPResponse(status: .ok, headers: headers) { writer in
-                try writer.write(Self.csvLine(Self.columns))
-                try Self.eachPublished(storage) { project, assessment in
-                    try writer.write(Self.csvLine(Self.row(project, assessment, currency: storage.currency)))
-                }
+            let pages = Self.publishedPages(storage) { project, assessment in
+                Self.csvLine(Self.row(project, assessment, currency: storage.currency))
             }
+            return HTTPResponse(status: .ok, headers: headers, stream: StreamedBody(prefix: Self.csvLine(Self.columns), pages: pages))
         }
 
         api.add(APIOperation(
@@ -128,17 +131,14 @@ struct ExportRoutes {
             responses: [.json(200, "The projects.", Schema.object([("as_of", Schema.dateTime), ("currency", Schema.string), ("items", Schema.array(Schema.ref("Project")))],
                                                                     required: ["as_of", "currency", "items"]))])
         ) { _ in
-            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")])) { writer in
-                try writer.write("{\"as_of\":\(JSONString.quote(storage.clock.timestamp())),\"currency\":\(JSONString.quote(storage.currency)),\"items\":[")
-                var first = true
-                try Self.eachPublished(storage) { project, assessment in
-                    try writer.write((first ? "" : ",") + routes.projects.view(project, assessment).serialized)
-                    first = false
-                }
-                try writer.write("]}")
+            var first = true
+            let pages = Self.publishedPages(storage) { project, assessment in
+                defer { first = false }
+                return Array(((first ? "" : ",") + routes.projects.view(project, assessment).serialized).utf8)
             }
+            let prefix = "{\"as_of\":\(JSONString.quote(storage.clock.timestamp())),\"currency\":\(JSONString.quote(storage.currency)),\"items\":["
+            return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                                stream: StreamedBody(prefix: Array(prefix.utf8), suffix: Array("]}".utf8), pages: pages))
         }
     }
 }
-
-import Foundation

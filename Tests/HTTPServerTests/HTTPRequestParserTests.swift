@@ -44,7 +44,7 @@ struct HTTPRequestParserTests {
                 }
             }
         } catch {
-            outcome.errorStatus = error.status
+            outcome.errorStatus = error.status.code
             // A failed parser stays failed.
             #expect((try? parser.next()) == nil)
         }

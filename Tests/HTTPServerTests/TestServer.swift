@@ -52,9 +52,14 @@ final class TestServer {
         router.add(.PUT, "/items/{id}") { _ in HTTPResponse(status: .noContent) }
         router.get("/stream") { context in
             let lines = Int(context.query["lines"] ?? "") ?? 3
-            return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain")])) { writer in
-                for line in 0..<lines { try writer.write("line \(line)\n") }
-            }
+            // Pieces of 1,000 lines, like an export's pages.
+            var next = 0
+            return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain")]), stream: StreamedBody {
+                guard next < lines else { return nil }
+                let end = min(next + 1000, lines)
+                defer { next = end }
+                return Array((next..<end).map { "line \($0)\n" }.joined().utf8)
+            })
         }
         router.get("/conflict") { _ in throw HTTPError(.conflict, detail: "already there") }
         router.get("/crash") { _ in

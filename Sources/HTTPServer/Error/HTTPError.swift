@@ -1,8 +1,18 @@
 import JSON
 
-/// The one error type handlers throw: it knows its status and renders itself as
-/// `application/problem+json` (RFC 9457). Layers above map their own errors to it in one place.
-public struct HTTPError: Error, Sendable {
+/// An error that knows its HTTP status. Whatever is thrown (by the parser, a handler, a layer
+/// above) and conforms answers as its problem details, rendered by the server's one renderer:
+/// one path from a thrown error to the bytes on the wire.
+public protocol HTTPResponseError: Error {
+    var status: HTTPStatus { get }
+    /// The error as RFC 9457 problem details.
+    var problem: HTTPError { get }
+}
+
+/// The HTTP layer's error: a status with problem details (RFC 9457), rendered as
+/// `application/problem+json` unless the application renders it its own way (HTML pages).
+/// The parser throws it too, with the status to answer before closing (400, 413, 414, 431, 501, 505).
+public struct HTTPError: HTTPResponseError, Sendable, CustomStringConvertible {
     public var status: HTTPStatus
     /// A URI naming the problem type; `about:blank` when the status says it all.
     public var type: String
@@ -29,6 +39,15 @@ public struct HTTPError: Error, Sendable {
         self.extensions = extensions
         self.headers = headers
     }
+
+    /// A request the parser refuses: `reason` says what was wrong with the bytes.
+    init(parsing status: Int, _ reason: String) {
+        self.init(HTTPStatus(code: status), detail: reason)
+    }
+
+    public var problem: HTTPError { self }
+
+    public var description: String { "\(status.code): \(detail ?? title)" }
 
     /// The RFC 9457 problem document.
     public var problemJSON: String {

@@ -4,8 +4,8 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
-    /// When set, the body is produced piece by piece instead (sent chunked; `body` is ignored).
-    public var stream: ResponseBodyWriter.Producer?
+    /// When set, the body is pulled piece by piece instead (sent chunked; `body` is ignored).
+    public var stream: StreamedBody?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
@@ -13,7 +13,7 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), stream: @escaping ResponseBodyWriter.Producer) {
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), stream: StreamedBody) {
         self.status = status
         self.headers = headers
         self.body = []

@@ -12,17 +12,3 @@ public struct HTTPParserLimits: Sendable, Equatable {
     public init() {}
 }
 
-/// Why a request could not be parsed, with the status to answer before closing.
-public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// 400, 413, 414, 431, 501 or 505.
-    public var status: Int
-    /// A short, human-readable reason for the log and the error body.
-    public var reason: String
-
-    public init(status: Int, reason: String) {
-        self.status = status
-        self.reason = reason
-    }
-
-    public var description: String { "\(status): \(reason)" }
-}

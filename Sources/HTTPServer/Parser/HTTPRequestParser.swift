@@ -38,7 +38,7 @@ public struct HTTPRequestParser: Sendable {
     /// Where the search for the end of the current line resumes.
     private var scanIndex = 0
     private var stage = Stage.requestLine
-    private var failure: HTTPParseError?
+    private var failure: HTTPError?
 
     // The request being parsed.
     private var method = HTTPMethod.GET
@@ -98,7 +98,7 @@ public struct HTTPRequestParser: Sendable {
 
     /// Parses as far as the buffered bytes allow. After an error the parser is unusable:
     /// answer `error.status` and close the connection.
-    public mutating func next() throws(HTTPParseError) -> Result {
+    public mutating func next() throws(HTTPError) -> Result {
         if let failure { throw failure }
         do {
             return try parse()
@@ -109,19 +109,19 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    private mutating func parse() throws(HTTPParseError) -> Result {
+    private mutating func parse() throws(HTTPError) -> Result {
         while true {
             switch stage {
             case .failed:
                 throw failure!
 
             case .requestLine:
-                guard let line = try nextLine(limit: limits.maxRequestLineLength, tooLong: HTTPParseError(status: 414, reason: "request line longer than \(limits.maxRequestLineLength) bytes")) else {
+                guard let line = try nextLine(limit: limits.maxRequestLineLength, tooLong: HTTPError(parsing: 414, "request line longer than \(limits.maxRequestLineLength) bytes")) else {
                     return .needMoreData
                 }
                 if line.isEmpty {
                     emptyLinesSkipped += 1
-                    if emptyLinesSkipped > Self.maxLeadingEmptyLines { throw HTTPParseError(status: 400, reason: "too many empty lines before the request line") }
+                    if emptyLinesSkipped > Self.maxLeadingEmptyLines { throw HTTPError(parsing: 400, "too many empty lines before the request line") }
                     continue
                 }
                 try parseRequestLine(line)
@@ -151,12 +151,12 @@ public struct HTTPRequestParser: Sendable {
                 return completeRequest()
 
             case .chunkSize:
-                guard let line = try nextLine(limit: Self.maxChunkLineLength, tooLong: HTTPParseError(status: 400, reason: "chunk-size line too long")) else {
+                guard let line = try nextLine(limit: Self.maxChunkLineLength, tooLong: HTTPError(parsing: 400, "chunk-size line too long")) else {
                     return .needMoreData
                 }
                 let size = try Self.parseChunkSize(line)
                 if size > limits.maxBodySize - body.count {
-                    throw HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes")
+                    throw HTTPError(parsing: 413, "body larger than \(limits.maxBodySize) bytes")
                 }
                 if size == 0 {
                     trailers = HTTPHeaders()
@@ -177,7 +177,7 @@ public struct HTTPRequestParser: Sendable {
             case .chunkDataEnd:
                 guard bufferedByteCount >= 2 else { return .needMoreData }
                 guard buffer[readIndex] == 13, buffer[readIndex + 1] == 10 else {
-                    throw HTTPParseError(status: 400, reason: "chunk data not followed by CRLF")
+                    throw HTTPError(parsing: 400, "chunk data not followed by CRLF")
                 }
                 consume(upTo: readIndex + 2)
                 stage = .chunkSize
@@ -188,7 +188,7 @@ public struct HTTPRequestParser: Sendable {
                 if line.isEmpty { return completeRequest() }
                 let field = try parseField(line)
                 if Self.forbiddenTrailers.contains(field.0.lowercasedASCII()) {
-                    throw HTTPParseError(status: 400, reason: "\(field.0) is not allowed in a trailer")
+                    throw HTTPError(parsing: 400, "\(field.0) is not allowed in a trailer")
                 }
                 headerBytes += line.count + 2
                 trailers.add(field.0, field.1)
@@ -199,8 +199,8 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    private static func headersTooLarge(_ limits: HTTPParserLimits) -> HTTPParseError {
-        HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes or \(limits.maxHeaderCount) fields")
+    private static func headersTooLarge(_ limits: HTTPParserLimits) -> HTTPError {
+        HTTPError(parsing: 431, "header section larger than \(limits.maxHeaderBytes) bytes or \(limits.maxHeaderCount) fields")
     }
 
     private mutating func completeRequest() -> Result {
@@ -221,7 +221,7 @@ public struct HTTPRequestParser: Sendable {
 
     /// The next CRLF-terminated line without its CRLF, consumed; nil if it has not fully arrived.
     /// A line longer than `limit` bytes fails with `tooLong` as soon as that is certain.
-    private mutating func nextLine(limit: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+    private mutating func nextLine(limit: Int, tooLong: HTTPError) throws(HTTPError) -> ArraySlice<UInt8>? {
         let start = scanIndex
         let end = buffer.count
         let found: Int? = buffer.withUnsafeBufferPointer { pointer -> Int? in
@@ -235,7 +235,7 @@ public struct HTTPRequestParser: Sendable {
             // A CR at the very end may yet be followed by its LF: look at it again next time.
             let pendingCR = end > start && buffer[end - 1] == 13 ? 1 : 0
             if let cr = buffer[start..<(end - pendingCR)].firstIndex(of: 13), cr - readIndex < limit {
-                throw HTTPParseError(status: 400, reason: "bare CR in the request head")
+                throw HTTPError(parsing: 400, "bare CR in the request head")
             }
             scanIndex = end - pendingCR
             if end - readIndex - pendingCR > limit { throw tooLong }
@@ -244,10 +244,10 @@ public struct HTTPRequestParser: Sendable {
         let endsWithCR = lf > readIndex && buffer[lf - 1] == 13
         let contentEnd = endsWithCR ? lf - 1 : lf
         if start < contentEnd, let cr = buffer[start..<contentEnd].firstIndex(of: 13), cr - readIndex < limit {
-            throw HTTPParseError(status: 400, reason: "bare CR in the request head")
+            throw HTTPError(parsing: 400, "bare CR in the request head")
         }
         if contentEnd - readIndex > limit { throw tooLong }
-        guard endsWithCR else { throw HTTPParseError(status: 400, reason: "bare LF: lines must end with CRLF") }
+        guard endsWithCR else { throw HTTPError(parsing: 400, "bare LF: lines must end with CRLF") }
         let line = buffer[readIndex..<contentEnd]
         consume(upTo: lf + 1)
         return line
@@ -255,46 +255,46 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: - Request line
 
-    private mutating func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) {
-        guard let firstSpace = line.firstIndex(of: 32) else { throw HTTPParseError(status: 400, reason: "malformed request line") }
+    private mutating func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPError) {
+        guard let firstSpace = line.firstIndex(of: 32) else { throw HTTPError(parsing: 400, "malformed request line") }
         let afterMethod = line.index(after: firstSpace)
-        guard let secondSpace = line[afterMethod...].firstIndex(of: 32) else { throw HTTPParseError(status: 400, reason: "malformed request line") }
+        guard let secondSpace = line[afterMethod...].firstIndex(of: 32) else { throw HTTPError(parsing: 400, "malformed request line") }
         let methodBytes = line[line.startIndex..<firstSpace]
         let targetBytes = line[afterMethod..<secondSpace]
         let versionBytes = line[line.index(after: secondSpace)...]
 
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(HTTPSyntax.isTokenCharacter) else {
-            throw HTTPParseError(status: 400, reason: "malformed request line: method is not a token")
+            throw HTTPError(parsing: 400, "malformed request line: method is not a token")
         }
         guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 32 && $0 < 127 }) else {
-            throw HTTPParseError(status: 400, reason: "malformed request target")
+            throw HTTPError(parsing: 400, "malformed request target")
         }
         version = try Self.parseVersion(versionBytes)
         guard let known = HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self)) else {
-            throw HTTPParseError(status: 501, reason: "method \(String(decoding: methodBytes, as: UTF8.self)) is not implemented")
+            throw HTTPError(parsing: 501, "method \(String(decoding: methodBytes, as: UTF8.self)) is not implemented")
         }
         method = known
         target = try Self.normaliseTarget(String(decoding: targetBytes, as: UTF8.self), method: known)
     }
 
-    private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
+    private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPError) -> HTTPVersion {
         let b = Array(bytes)
         guard b.count == 8, b[0...4] == Array("HTTP/".utf8)[...], b[6] == 46,
               (48...57).contains(b[5]), (48...57).contains(b[7]) else {
-            throw HTTPParseError(status: 400, reason: "malformed HTTP version")
+            throw HTTPError(parsing: 400, "malformed HTTP version")
         }
         let version = HTTPVersion(major: Int(b[5] - 48), minor: Int(b[7] - 48))
         guard version == .http1_1 || version == .http1_0 else {
-            throw HTTPParseError(status: 505, reason: "\(version) is not supported")
+            throw HTTPError(parsing: 505, "\(version) is not supported")
         }
         return version
     }
 
     /// Origin-form as is; absolute-form reduced to its path and query; `*` for OPTIONS only.
-    private static func normaliseTarget(_ target: String, method: HTTPMethod) throws(HTTPParseError) -> String {
+    private static func normaliseTarget(_ target: String, method: HTTPMethod) throws(HTTPError) -> String {
         if target.hasPrefix("/") { return target }
         if target == "*" {
-            guard method == .OPTIONS else { throw HTTPParseError(status: 400, reason: "asterisk-form is only for OPTIONS") }
+            guard method == .OPTIONS else { throw HTTPError(parsing: 400, "asterisk-form is only for OPTIONS") }
             return target
         }
         let lower = target.lowercased()
@@ -304,26 +304,26 @@ public struct HTTPRequestParser: Sendable {
             let pathAndQuery = String(rest[start...])
             return pathAndQuery.hasPrefix("?") ? "/" + pathAndQuery : pathAndQuery
         }
-        throw HTTPParseError(status: 400, reason: "malformed request target")
+        throw HTTPError(parsing: 400, "malformed request target")
     }
 
     // MARK: - Fields
 
-    private func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
-        guard let first = line.first else { throw HTTPParseError(status: 400, reason: "empty header field") }
-        if first == 32 || first == 9 { throw HTTPParseError(status: 400, reason: "obsolete line folding (obs-fold) is not accepted") }
-        guard let colon = line.firstIndex(of: 58) else { throw HTTPParseError(status: 400, reason: "header field without a colon") }
+    private func parseField(_ line: ArraySlice<UInt8>) throws(HTTPError) -> (String, String) {
+        guard let first = line.first else { throw HTTPError(parsing: 400, "empty header field") }
+        if first == 32 || first == 9 { throw HTTPError(parsing: 400, "obsolete line folding (obs-fold) is not accepted") }
+        guard let colon = line.firstIndex(of: 58) else { throw HTTPError(parsing: 400, "header field without a colon") }
         let name = line[line.startIndex..<colon]
-        guard !name.isEmpty else { throw HTTPParseError(status: 400, reason: "empty header field name") }
+        guard !name.isEmpty else { throw HTTPError(parsing: 400, "empty header field name") }
         if let last = name.last, last == 32 || last == 9 {
-            throw HTTPParseError(status: 400, reason: "space before colon in header field")
+            throw HTTPError(parsing: 400, "space before colon in header field")
         }
-        guard name.allSatisfy(HTTPSyntax.isTokenCharacter) else { throw HTTPParseError(status: 400, reason: "invalid header field name") }
+        guard name.allSatisfy(HTTPSyntax.isTokenCharacter) else { throw HTTPError(parsing: 400, "invalid header field name") }
         var value = line[line.index(after: colon)...]
         while let c = value.first, c == 32 || c == 9 { value = value.dropFirst() }
         while let c = value.last, c == 32 || c == 9 { value = value.dropLast() }
         guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else {
-            throw HTTPParseError(status: 400, reason: "invalid character in header field value")
+            throw HTTPError(parsing: 400, "invalid character in header field value")
         }
         return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
@@ -331,11 +331,11 @@ public struct HTTPRequestParser: Sendable {
     // MARK: - Framing (RFC 9112 §6)
 
     /// Decides how the body is framed. Returns the result to report now, or nil to go on parsing.
-    private mutating func startBody(for head: HTTPRequestHead) throws(HTTPParseError) -> Result? {
+    private mutating func startBody(for head: HTTPRequestHead) throws(HTTPError) -> Result? {
         let hosts = head.headers.values(for: "Host")
-        if hosts.count > 1 { throw HTTPParseError(status: 400, reason: "repeated Host header") }
-        if hosts.isEmpty && head.version == .http1_1 { throw HTTPParseError(status: 400, reason: "missing Host header") }
-        if let host = hosts.first, !Self.isValidHost(host) { throw HTTPParseError(status: 400, reason: "invalid Host header") }
+        if hosts.count > 1 { throw HTTPError(parsing: 400, "repeated Host header") }
+        if hosts.isEmpty && head.version == .http1_1 { throw HTTPError(parsing: 400, "missing Host header") }
+        if let host = hosts.first, !Self.isValidHost(host) { throw HTTPError(parsing: 400, "invalid Host header") }
 
         let transferEncodings = head.headers.values(for: "Transfer-Encoding")
         let contentLengths = head.headers.values(for: "Content-Length")
@@ -343,12 +343,12 @@ public struct HTTPRequestParser: Sendable {
         body = []
 
         if !transferEncodings.isEmpty {
-            if !contentLengths.isEmpty { throw HTTPParseError(status: 400, reason: "Content-Length and Transfer-Encoding together") }
-            if head.version == .http1_0 { throw HTTPParseError(status: 400, reason: "Transfer-Encoding in an HTTP/1.0 request") }
+            if !contentLengths.isEmpty { throw HTTPError(parsing: 400, "Content-Length and Transfer-Encoding together") }
+            if head.version == .http1_0 { throw HTTPError(parsing: 400, "Transfer-Encoding in an HTTP/1.0 request") }
             let codings = head.headers.tokens(for: "Transfer-Encoding")
-            guard codings.last == "chunked" else { throw HTTPParseError(status: 400, reason: "Transfer-Encoding does not end in chunked") }
-            if codings.filter({ $0 == "chunked" }).count > 1 { throw HTTPParseError(status: 400, reason: "chunked applied more than once") }
-            if codings.count > 1 { throw HTTPParseError(status: 501, reason: "transfer coding \(codings.first!) is not implemented") }
+            guard codings.last == "chunked" else { throw HTTPError(parsing: 400, "Transfer-Encoding does not end in chunked") }
+            if codings.filter({ $0 == "chunked" }).count > 1 { throw HTTPError(parsing: 400, "chunked applied more than once") }
+            if codings.count > 1 { throw HTTPError(parsing: 501, "transfer coding \(codings.first!) is not implemented") }
             stage = .chunkSize
             return .head(head)
         }
@@ -358,32 +358,32 @@ public struct HTTPRequestParser: Sendable {
             for element in value.split(separator: ",", omittingEmptySubsequences: false) {
                 let digits = element.trimmingHTTPWhitespace()
                 guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(digits) else {
-                    throw HTTPParseError(status: 400, reason: "invalid Content-Length")
+                    throw HTTPError(parsing: 400, "invalid Content-Length")
                 }
-                if let length, length != n { throw HTTPParseError(status: 400, reason: "conflicting Content-Length values") }
+                if let length, length != n { throw HTTPError(parsing: 400, "conflicting Content-Length values") }
                 length = n
             }
         }
         guard let length, length > 0 else {
             return completeRequest()
         }
-        if length > limits.maxBodySize { throw HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes") }
+        if length > limits.maxBodySize { throw HTTPError(parsing: 413, "body larger than \(limits.maxBodySize) bytes") }
         remaining = length
         stage = .fixedBody
         return .head(head)
     }
 
-    private static func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+    private static func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPError) -> Int {
         var size = 0
         var digits = 0
         var index = line.startIndex
         while index < line.endIndex, let digit = HTTPSyntax.hexValue(line[index]) {
             digits += 1
-            if digits > 15 { throw HTTPParseError(status: 400, reason: "chunk size too large") }
+            if digits > 15 { throw HTTPError(parsing: 400, "chunk size too large") }
             size = size * 16 + digit
             index += 1
         }
-        guard digits > 0 else { throw HTTPParseError(status: 400, reason: "malformed chunk size") }
+        guard digits > 0 else { throw HTTPError(parsing: 400, "malformed chunk size") }
         // Chunk extensions, `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`: checked, then ignored.
         try Self.validateChunkExtensions(line[index...])
         return size
@@ -391,8 +391,8 @@ public struct HTTPRequestParser: Sendable {
 }
 
 extension HTTPRequestParser {
-    static func validateChunkExtensions(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) {
-        let malformed = HTTPParseError(status: 400, reason: "malformed chunk extension")
+    static func validateChunkExtensions(_ bytes: ArraySlice<UInt8>) throws(HTTPError) {
+        let malformed = HTTPError(parsing: 400, "malformed chunk extension")
         var rest = bytes
         func skipWhitespace() { while let c = rest.first, c == 32 || c == 9 { rest = rest.dropFirst() } }
         func token() -> Bool {

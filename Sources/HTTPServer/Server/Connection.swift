@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// One client connection. At any moment it is owned by at most one thread: the worker that
-/// took its one-shot epoll event, or the timer thread that found it expired. `lock` enforces
+/// One client connection: its socket, parser, state machine and the response bytes the socket
+/// has not taken yet. At any moment it is owned by at most one thread: the worker that took its
+/// one-shot epoll event, the timer thread that found it due, or the shutdown. `lock` enforces
 /// that hand-off; every field below is read and written only while holding it.
 final class Connection: @unchecked Sendable {
     let id: UInt64
@@ -11,27 +12,27 @@ final class Connection: @unchecked Sendable {
     let lock = ConnectionLock()
 
     var parser: HTTPRequestParser
-    var timer: ConnectionTimer
+    var machine: ConnectionStateMachine
     /// Response bytes the socket has not taken yet, oldest first.
-    var pending: [[UInt8]] = []
-    var pendingOffset = 0
+    private var pending: [[UInt8]] = []
+    private var pendingOffset = 0
+    /// The streamed body being sent, and whether its pieces are framed as chunks.
+    var body: StreamedBody?
+    var bodyIsChunked = false
     /// The head of the request being read, kept for the error answer if it stalls.
     var currentHead: HTTPRequestHead?
     var continueSent = false
-    /// Close once `pending` has gone out.
-    var closeAfterWrite = false
-    /// The peer sent end-of-stream: answer what it sent, then close.
-    var peerFinishedSending = false
-    /// After our last response: discarding what the peer still sends so that closing
-    /// does not reset the connection before it has read that response.
-    var lingering = false
-    var closed = false
+    /// A request parsed and waiting for its handler.
+    var request: HTTPRequest?
+    /// Why the request in hand is refused, for the error response.
+    var failure: HTTPError?
+    var isClosed = false
 
-    init(id: UInt64, socket: Socket, limits: HTTPParserLimits, timeouts: ConnectionTimer.Timeouts, now: UInt64) {
+    init(id: UInt64, socket: Socket, limits: HTTPParserLimits, timeouts: ConnectionTimeouts, now: UInt64) {
         self.id = id
         self.socket = socket
         self.parser = HTTPRequestParser(limits: limits)
-        self.timer = ConnectionTimer(timeouts: timeouts, now: now)
+        self.machine = ConnectionStateMachine(timeouts: timeouts, now: now)
     }
 
     var hasPendingOutput: Bool { !pending.isEmpty }
@@ -40,19 +41,9 @@ final class Connection: @unchecked Sendable {
         if !bytes.isEmpty { pending.append(bytes) }
     }
 
-    /// Writes all pending output, waiting for the socket when it is full. Used only while this
-    /// connection's worker produces a streamed body, which it owns until done.
-    func flushWaiting(timeoutMilliseconds: Int32) throws(SocketError) {
-        while try !flush() {
-            var descriptor = pollfd(fd: socket.fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&descriptor, 1, timeoutMilliseconds)
-            if ready == 0 { throw SocketError("poll (write timed out)", code: ETIMEDOUT) }
-            if ready < 0 && errno != EINTR { throw SocketError("poll") }
-        }
-    }
-
-    /// Writes as much pending output as the socket takes now. True when all of it went out.
-    func flush() throws(SocketError) -> Bool {
+    /// Writes as much pending output as the socket takes now.
+    func flush() throws(SocketError) -> (allSent: Bool, progressed: Bool) {
+        var progressed = false
         while let first = pending.first {
             let offset = pendingOffset
             var failure: SocketError?
@@ -63,13 +54,23 @@ final class Connection: @unchecked Sendable {
                 }
             }
             if let failure { throw failure }
-            if written == 0 { return false }
+            if written == 0 { return (false, progressed) }
+            progressed = true
             pendingOffset += written
             if pendingOffset == first.count {
                 pending.removeFirst()
                 pendingOffset = 0
             }
         }
-        return true
+        return (true, progressed)
+    }
+
+    /// Lets go of everything the connection holds beyond its socket.
+    func releaseBuffers() {
+        pending.removeAll()
+        pendingOffset = 0
+        body = nil
+        request = nil
+        parser = HTTPRequestParser(limits: parser.limits)
     }
 }

@@ -4,7 +4,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// 0 picks a free port; `HTTPServer.port` tells which.
     public var port: Int = 8080
     public var limits = HTTPParserLimits()
-    public var timeouts = ConnectionTimer.Timeouts()
+    public var timeouts = ConnectionTimeouts()
     /// Open connections beyond this are answered 503 and closed; accepting never stops.
     public var maxConnections: Int = 1024
     /// Threads that read, run handlers and write. Handlers may block (SQLite), so more than the cores.

@@ -28,7 +28,7 @@ final class Responder: Sendable {
         var body: [UInt8]
         var keepAlive: Bool
         /// A streamed body to produce after the head; chunked unless the client speaks HTTP/1.0.
-        var stream: ResponseBodyWriter.Producer? = nil
+        var stream: StreamedBody? = nil
         var chunked = false
     }
 
@@ -49,20 +49,16 @@ final class Responder: Sendable {
         return Output(head: encoded.head, body: encoded.body, keepAlive: keepAlive, stream: stream, chunked: chunked)
     }
 
-    /// The answer to bytes that could not be parsed as a request; the connection closes after it.
-    func respond(toParseError error: HTTPParseError, head: HTTPRequestHead?) -> Output {
+    /// The answer to bytes that could not be parsed as a request, or to a request refused before
+    /// its handler (417, 408); the connection closes after it.
+    func respond(toError error: HTTPError, head: HTTPRequestHead?) -> Output {
         let started = MonotonicClock.now()
         let requestID = requestIDs.id(for: nil)
-        let response = renderError(HTTPError(HTTPStatus(code: error.status), detail: error.reason), head?.path)
+        let response = renderError(error, head?.path)
         let encoded = encoder.encode(response, requestID: requestID, acceptEncoding: nil, keepAlive: false, omitBody: false)
-        finish(method: head?.method.rawValue ?? "-", path: head?.path ?? "-", route: "unparsed", status: error.status,
+        finish(method: head?.method.rawValue ?? "-", path: head?.path ?? "-", route: "unparsed", status: error.status.code,
                bytes: encoded.body.count, requestID: requestID, started: started)
         return Output(head: encoded.head, body: encoded.body, keepAlive: false)
-    }
-
-    /// A request whose head arrived but which stalled before it was complete.
-    func respondTimeout() -> Output {
-        respond(toParseError: HTTPParseError(status: 408, reason: "the request was not completed in time"), head: nil)
     }
 
     private func route(_ request: HTTPRequest, requestID: String) -> (HTTPResponse, String) {
@@ -73,8 +69,8 @@ final class Responder: Sendable {
                 let query = try QueryParameters(parsing: request.head.query)
                 let context = RequestContext(request: request, pathParameters: parameters, query: query, requestID: requestID, route: route)
                 return (try handler(context), route)
-            } catch let error as HTTPError {
-                return (renderError(error, path), route)
+            } catch let error as any HTTPResponseError {
+                return (renderError(error.problem, path), route)
             } catch {
                 logger.error("handler failed", metadata: ["route": "\(route)", "error": "\(error)", "request_id": "\(requestID)"])
                 return (renderError(HTTPError(.internalServerError, detail: "The server could not complete the request."), path), route)
