@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTestSupport
 import JSON
 import Registry
@@ -132,5 +133,58 @@ import Testing
         #expect(try importCSV(registry, csv, token: nil).status == 401)
         #expect(try importCSV(registry, csv, token: registry.centreToken).status == 403)
         #expect(try registry.request("POST", "/api/v1/import/projects", token: agency, body: "{}").status == 400)
+    }
+}
+
+/// The export is public: clients that open it and stop reading must not stall anyone else.
+struct ExportUnderStalledReadersTests {
+    @Test func stalledExportReadersLeaveHealthAProjectAndAWholeExportPrompt() throws {
+        let workers = 2
+        let registry = try RunningRegistry {
+            $0.workerThreads = workers
+            $0.timeouts.write = .seconds(3)
+        }
+        // Published projects with long descriptions: an export of several MB, more than the
+        // kernel's socket buffers hold, so a client that stops reading really stalls it.
+        _ = try registry.agency("BIG")
+        let agency = Principal.agency(code: "BIG", tokenID: "test")
+        let words = ["ledger", "payments", "grants", "licences", "permits", "benefits", "archive", "portal", "identity", "case"]
+        let records = (0..<300).map { index in
+            let text = (0..<1800).map { words[($0 * 7 + index) % words.count] }.joined(separator: " ")
+            return ProjectRecord(externalID: "BIG-\(index)", title: "Service \(index)", description: String(text.prefix(15_000)),
+                                 wholeLifeCost: .units(100_000), plannedEndDate: LocalDate(year: 2030, month: 1, day: 1)!)
+        }
+        _ = try registry.storage.projects.importRecords(records, agency: "BIG", by: agency)
+        for project in try registry.storage.database.read({ try $0.query("SELECT id FROM projects") }).compactMap({ $0.int64("id") }) {
+            _ = try registry.storage.projects.transition(id: project, to: .submitted, reason: nil, by: agency, compliance: registry.storage.compliance)
+        }
+        let whole = try registry.request("GET", "/api/v1/export/projects.json").response.body
+        #expect(whole.count > 4_000_000)
+        let someProject = objects(object(try JSONParser.parse(whole))["items"]).first?["id"]
+        let projectID = someProject.map { if case .number(let n) = $0 { n } else { "?" } } ?? "?"
+
+        var stalled: [RawClient] = []
+        for index in 0..<(workers * 6) {
+            let client = try RawClient(port: registry.port, receiveTimeout: 5, receiveBufferSize: 4096)
+            try client.send("GET /api/v1/export/projects.\(index % 2 == 0 ? "json" : "csv") HTTP/1.1\r\nHost: registry\r\n\r\n")
+            stalled.append(client)
+        }
+        usleep(500_000)
+
+        let started = Date()
+        #expect(try registry.request("GET", "/healthz").status == 200)
+        #expect(try registry.request("GET", "/api/v1/projects/\(projectID)").status == 200)
+        let again = try registry.request("GET", "/api/v1/export/projects.json")
+        #expect(again.status == 200 && again.response.body.count == whole.count)
+        #expect(Date().timeIntervalSince(started) < 2, "answered before the stalled readers' write timeout")
+
+        // The stalled readers are closed after the write timeout, short of the whole export.
+        let deadline = Date().addingTimeInterval(10)
+        while registry.server.connectionCount > 0 && Date() < deadline { usleep(50_000) }
+        #expect(registry.server.connectionCount == 0)
+        for (index, client) in stalled.enumerated() where index % 2 == 0 {
+            #expect(try client.readToEnd().count < whole.count)
+        }
+        #expect(try registry.request("GET", "/healthz").status == 200)
     }
 }

@@ -18,7 +18,7 @@ final class RunningRegistry: Sendable {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init() throws {
+    init(configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
@@ -26,6 +26,7 @@ final class RunningRegistry: Sendable {
         application = RegistryApplication(storage: storage, resources: .init(publicDirectory: Self.repository.appendingPathComponent("Public").path))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
+        configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         server = application.makeServer(configuration: configuration, logger: logger)

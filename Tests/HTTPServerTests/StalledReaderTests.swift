@@ -1,0 +1,83 @@
+import Foundation
+@testable import HTTPServer
+import HTTPTestSupport
+import Testing
+
+/// Clients that open a large streamed body and stop reading hold a buffer each, never a
+/// worker: everyone else is answered meanwhile, and the stalled ones are closed after the
+/// write timeout with everything they held freed.
+struct StalledReaderTests {
+    static let stream = "GET /stream?lines=400000 HTTP/1.1\r\nHost: t\r\n\r\n" // about 5 MB
+    static let lastChunk = Array("0\r\n\r\n".utf8)
+
+    @Test func manyMoreStalledReadersThanWorkersDoNotStallTheServer() throws {
+        let workers = 2
+        let server = try TestServer {
+            $0.workerThreads = workers
+            $0.timeouts.write = .seconds(2)
+        }
+        var stalled: [RawClient] = []
+        for _ in 0..<(workers * 8) {
+            let client = try RawClient(port: server.port, receiveTimeout: 5, receiveBufferSize: 4096)
+            try client.send(Self.stream)
+            stalled.append(client)
+        }
+        usleep(300_000) // every stalled stream has filled its socket
+
+        // A normal client gets a small response, then a whole stream, while the others stall.
+        let normal = try server.client(receiveTimeout: 1)
+        let started = Date()
+        try normal.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try normal.readResponse().text == "hello")
+        normal.setReceiveTimeout(5)
+        try normal.send("GET /stream?lines=100000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        let whole = try normal.readResponse()
+        #expect(whole.text.split(separator: "\n").count == 100_000)
+        // Long before the stalled clients' write timeout.
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(server.server.connectionCount == stalled.count + 1)
+
+        // After the write timeout the server has closed every stalled client, which never got
+        // its whole body (so it really was stalled, not buffered whole by the kernel).
+        let deadline = Date().addingTimeInterval(10)
+        while server.server.connectionCount > 1 && Date() < deadline { usleep(50_000) }
+        #expect(server.server.connectionCount == 1)
+        for client in stalled {
+            let received = try client.readToEnd()
+            #expect(received.count > 0)
+            #expect(!received.suffix(5).elementsEqual(Self.lastChunk), "a stalled stream must not have been sent whole")
+        }
+
+        // And the server is as before.
+        try normal.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try normal.readResponse().text == "hello")
+    }
+
+    @Test func clientThatVanishesMidStreamIsClosedAndFreed() throws {
+        let server = try TestServer { $0.workerThreads = 2 }
+        for _ in 0..<8 {
+            let client = try RawClient(port: server.port, receiveTimeout: 5, receiveBufferSize: 4096)
+            try client.send(Self.stream)
+            _ = try client.readRaw(1000)
+            client.reset()
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while server.server.connectionCount > 0 && Date() < deadline { usleep(20_000) }
+        #expect(server.server.connectionCount == 0)
+        let client = try server.client()
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse().text == "hello")
+    }
+
+    @Test func pulledPiecesArriveInOrderAcrossManyTurns() throws {
+        let server = try TestServer { $0.workerThreads = 1 }
+        // A slow reader: the body is produced over many writable events, piece by piece.
+        let client = try RawClient(port: server.port, receiveTimeout: 5, receiveBufferSize: 4096)
+        try client.send("GET /stream?lines=30000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(100_000)
+        let response = try client.readResponse()
+        let lines = response.text.split(separator: "\n")
+        #expect(lines.count == 30_000)
+        #expect(lines.enumerated().allSatisfy { $0.element == "line \($0.offset)" })
+    }
+}
