@@ -147,6 +147,15 @@ struct HTTPRequestParserTests {
         #expect(Self.request(Self.parse("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"))?.path == "*")
     }
 
+    @Test func knowsTraceAndConnectSoThatRoutesCanRefuseThemWith405() {
+        #expect(Self.request(Self.parse("TRACE /a HTTP/1.1\r\nHost: h\r\n\r\n"))?.method == .TRACE)
+        let connect = Self.request(Self.parse("CONNECT registry.example:443 HTTP/1.1\r\nHost: registry.example:443\r\n\r\n"))
+        #expect(connect?.method == .CONNECT)
+        #expect(connect?.path == "registry.example:443")
+        #expect(Self.parse("CONNECT nohostport HTTP/1.1\r\nHost: h\r\n\r\n").errorStatus == 400)
+        #expect(Self.parse("GET registry.example:443 HTTP/1.1\r\nHost: h\r\n\r\n").errorStatus == 400) // authority-form only for CONNECT
+    }
+
     @Test func skipsEmptyLinesBeforeTheRequestLine() {
         #expect(Self.request(Self.parse("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"))?.path == "/")
     }

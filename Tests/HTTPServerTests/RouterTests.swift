@@ -56,7 +56,7 @@ struct RouterTests {
         guard case .methodNotAllowed(let allowed) = router().resolve(.DELETE, path: "/projects/1") else {
             Issue.record("expected 405"); return
         }
-        #expect(allowed == [.GET, .HEAD, .PUT])
+        #expect(allowed == [.GET, .HEAD, .OPTIONS, .PUT])
         guard case .notFound = router().resolve(.GET, path: "/nothing") else { Issue.record("expected 404"); return }
     }
 

@@ -4,8 +4,10 @@ import Glibc
 import Synchronization
 
 /// Serves the files of one folder: content types, validators (`ETag` from size and
-/// modification time, `Last-Modified`), 304 on `If-None-Match` / `If-Modified-Since`,
-/// and no way out of the folder — not through `..`, `%2e%2e`, encoded slashes, or links.
+/// modification time, `Last-Modified`), 304 on `If-None-Match` / `If-Modified-Since`, byte
+/// ranges (206/416, `If-Range`), and no way out of the folder — not through `..`, `%2e%2e`,
+/// encoded slashes, or links. Files up to 1 MiB are kept in memory with their gzip; larger
+/// ones are streamed from disk a piece at a time, never read whole.
 public struct StaticFileServer: Sendable {
     private let root: String
     private let cacheControl: String
@@ -13,6 +15,8 @@ public struct StaticFileServer: Sendable {
 
     /// Files up to this size are kept in memory, revalidated with one `stat` per request.
     static let maxCachedFileSize = 1 << 20
+    /// Larger files are read in pieces of this size as the client takes them.
+    static let streamPieceSize = 64 * 1024
 
     public init(root: String, cacheControl: String = "public, max-age=300") {
         self.root = Self.realPath(root) ?? root
@@ -29,17 +33,41 @@ public struct StaticFileServer: Sendable {
         let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         guard let file = cache.file(at: path, size: size, modifiedNanoseconds: modified) else { throw notFound }
 
-        let validators = HTTPHeaders([
+        var headers = HTTPHeaders([
             ("ETag", file.etag),
             ("Last-Modified", file.lastModified),
             ("Cache-Control", cacheControl),
         ])
-        if Self.isNotModified(request.headers, etag: file.etag, modifiedSeconds: Int(info.st_mtim.tv_sec)) {
-            return HTTPResponse(status: .notModified, headers: validators)
+        switch FileResponseDecision.decide(method: request.method, headers: request.headers, size: size, etag: file.etag,
+                                           modifiedSeconds: Int(info.st_mtim.tv_sec)) {
+        case .notModified:
+            return HTTPResponse(status: .notModified, headers: headers)
+        case .unsatisfiable:
+            headers.add("Content-Range", "bytes */\(size)")
+            throw HTTPError(HTTPStatus(code: 416), detail: "The range is outside the file's \(size) bytes.", headers: headers)
+        case .partial(let range):
+            headers.add("Content-Type", file.contentType)
+            headers.add("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(size)")
+            if let bytes = file.body?.bytes {
+                return HTTPResponse(status: HTTPStatus(code: 206), headers: headers, body: Array(bytes[range]))
+            }
+            return HTTPResponse(status: HTTPStatus(code: 206), headers: headers, stream: try Self.stream(path, range))
+        case .whole:
+            headers.add("Content-Type", file.contentType)
+            headers.add("Accept-Ranges", "bytes")
+            if let body = file.body { return HTTPResponse(status: .ok, headers: headers, shared: body) }
+            return HTTPResponse(status: .ok, headers: headers, stream: try Self.stream(path, 0...(max(size, 1) - 1), size: size))
         }
-        var headers = validators
-        headers.add("Content-Type", file.contentType)
-        return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+    }
+
+    /// The bytes `range` of the file, read a piece at a time as the client takes them. The file
+    /// is opened now (so a missing one is a 404) and closed at the end or when the response is dropped.
+    private static func stream(_ path: String, _ range: ClosedRange<Int>, size: Int? = nil) throws(HTTPError) -> StreamedBody {
+        let length = size ?? range.count
+        guard let reader = FileRangeReader(path: path, offset: range.lowerBound, length: length) else {
+            throw HTTPError(.notFound, detail: "No such file.")
+        }
+        return StreamedBody(length: length) { try reader.next(upTo: streamPieceSize) }
     }
 
     /// The real path of a file inside the folder, or nil. Links are followed, and what they
@@ -109,12 +137,14 @@ public struct StaticFileServer: Sendable {
     }
 }
 
-/// File contents by path, valid while size and modification time are unchanged.
+/// Files by path, valid while size and modification time are unchanged: the validators of
+/// every file, and the contents (with their gzip, once asked for) of the small ones.
 final class FileCache: Sendable {
     struct File: Sendable {
         var size: Int
         var modifiedNanoseconds: Int
-        var bytes: [UInt8]
+        /// Nil for a file larger than `StaticFileServer.maxCachedFileSize`: it is streamed.
+        var body: SharedBody?
         var etag: String
         var lastModified: String
         var contentType: String
@@ -136,33 +166,71 @@ final class FileCache: Sendable {
         if let cached = files.withLock({ $0[path] }), cached.size == size, cached.modifiedNanoseconds == modifiedNanoseconds {
             return cached
         }
-        guard let bytes = Self.read(path, expectedSize: size) else { return nil }
+        var body: SharedBody?
+        if size <= StaticFileServer.maxCachedFileSize {
+            guard let bytes = Self.read(path, expectedSize: size) else { return nil }
+            body = SharedBody(bytes)
+        }
         let file = File(
-            size: size, modifiedNanoseconds: modifiedNanoseconds, bytes: bytes,
+            size: size, modifiedNanoseconds: modifiedNanoseconds, body: body,
             etag: "\"\(String(size, radix: 16))-\(String(modifiedNanoseconds, radix: 16))\"",
             lastModified: HTTPDate.format(epochSeconds: modifiedNanoseconds / 1_000_000_000),
             contentType: StaticFileServer.contentType(forPath: path))
-        if size <= StaticFileServer.maxCachedFileSize {
-            files.withLock { $0[path] = file }
-        }
+        files.withLock { $0[path] = file }
         return file
     }
 
     private static func read(_ path: String, expectedSize: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard let reader = FileRangeReader(path: path, offset: 0, length: Int.max) else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(expectedSize)
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        do {
+            while let piece = try reader.next(upTo: 64 * 1024) { bytes.append(contentsOf: piece) }
+        } catch {
+            return nil
+        }
+        return bytes
+    }
+}
+
+/// Reads `length` bytes of a file from `offset`, in pieces; owns its descriptor.
+final class FileRangeReader {
+    struct ShortRead: Error {}
+    private let fd: Int32
+    private var offset: Int
+    private var remaining: Int
+    private let exact: Bool
+
+    /// With `length: Int.max`, reads to the end of the file; otherwise exactly `length` bytes.
+    init?(path: String, offset: Int, length: Int) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        self.offset = offset
+        self.remaining = length
+        self.exact = length != Int.max
+    }
+
+    deinit { close(fd) }
+
+    /// The next piece, or nil after the last byte. A file that shrank meanwhile throws: the
+    /// response promised its length, and only closing the connection can say it is short.
+    func next(upTo count: Int) throws -> [UInt8]? {
+        guard remaining > 0 else { return nil }
+        var piece = [UInt8](repeating: 0, count: min(count, remaining))
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = piece.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
             if n < 0 {
                 if errno == EINTR { continue }
+                throw ShortRead()
+            }
+            if n == 0 {
+                if exact { throw ShortRead() }
+                remaining = 0
                 return nil
             }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<n])
+            offset += n
+            remaining -= n
+            return n == piece.count ? piece : Array(piece[0..<n])
         }
     }
 }

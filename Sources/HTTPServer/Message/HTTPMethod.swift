@@ -1,7 +1,8 @@
-/// A request method. Only the methods this server implements are representable;
-/// the parser answers any other token with 501 Not Implemented.
+/// A request method: every method of RFC 9110 §9 and PATCH (RFC 5789). A method the server
+/// knows but a route does not allow (TRACE, CONNECT, PUT on a read-only path) is answered 405
+/// with `Allow`; the parser answers any other token with 501 Not Implemented.
 public enum HTTPMethod: String, Sendable, CaseIterable, Hashable {
-    case GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
+    case GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT
 }
 
 public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {

@@ -4,8 +4,11 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
-    /// When set, the body is pulled piece by piece instead (sent chunked; `body` is ignored).
+    /// When set, the body is pulled piece by piece instead (`body` is ignored): sent with
+    /// `Content-Length` when its length is known, chunked otherwise.
     public var stream: StreamedBody?
+    /// When set, `body` is its bytes, and its gzip is computed once and kept with it.
+    public var shared: SharedBody?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
@@ -18,6 +21,13 @@ public struct HTTPResponse: Sendable {
         self.headers = headers
         self.body = []
         self.stream = stream
+    }
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), shared: SharedBody) {
+        self.status = status
+        self.headers = headers
+        self.body = shared.bytes
+        self.shared = shared
     }
 
     public init(status: HTTPStatus = .ok, contentType: String, body: String) {

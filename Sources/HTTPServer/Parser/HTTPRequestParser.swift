@@ -290,9 +290,16 @@ public struct HTTPRequestParser: Sendable {
         return version
     }
 
-    /// Origin-form as is; absolute-form reduced to its path and query; `*` for OPTIONS only.
+    /// Origin-form as is; absolute-form reduced to its path and query; `*` for OPTIONS only;
+    /// authority-form (`host:port`) for CONNECT only, kept as is (it is answered 405).
     private static func normaliseTarget(_ target: String, method: HTTPMethod) throws(HTTPError) -> String {
         if target.hasPrefix("/") { return target }
+        if method == .CONNECT {
+            guard !target.contains("/"), !target.contains("?"), !target.contains("@"), target.contains(":") else {
+                throw HTTPError(parsing: 400, "CONNECT takes an authority-form target (host:port)")
+            }
+            return target
+        }
         if target == "*" {
             guard method == .OPTIONS else { throw HTTPError(parsing: 400, "asterisk-form is only for OPTIONS") }
             return target

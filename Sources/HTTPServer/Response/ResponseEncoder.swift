@@ -32,10 +32,12 @@ struct ResponseEncoder: Sendable {
 
         let contentType = headers["Content-Type"]
         let streamed = response.stream != nil
-        if !streamed, !bodyless, Self.isCompressible(contentType), body.count >= gzipMinimumSize, !headers.contains("Content-Encoding") {
+        // A part of a representation (206) is of its identity bytes, never compressed.
+        let partial = status == 206 || headers.contains("Content-Range")
+        if !streamed, !bodyless, !partial, Self.isCompressible(contentType), body.count >= gzipMinimumSize, !headers.contains("Content-Encoding") {
             headers.add("Vary", "Accept-Encoding")
             if ContentNegotiation.acceptsGzip(acceptEncoding) {
-                body = Gzip.compress(body)
+                body = response.shared?.gzipped ?? Gzip.compress(body)
                 headers.set("Content-Encoding", "gzip")
                 // The gzipped bytes differ; a strong validator must not claim they are the same.
                 if let etag = headers["ETag"], etag.hasPrefix("\"") { headers.set("ETag", "W/" + etag) }
@@ -54,9 +56,13 @@ struct ResponseEncoder: Sendable {
             append(&head, name, value)
         }
         append(&head, "X-Request-Id", requestID)
-        if streamed {
-            // A streamed body's length is not known in advance: chunked, or ended by closing (HTTP/1.0).
-            if chunked { append(&head, "Transfer-Encoding", "chunked") }
+        if let stream = response.stream {
+            // A streamed body of unknown length: chunked, or ended by closing (HTTP/1.0).
+            if let length = stream.length {
+                append(&head, "Content-Length", String(length))
+            } else if chunked {
+                append(&head, "Transfer-Encoding", "chunked")
+            }
         } else if !bodyless {
             // 304 carries no body; its Content-Length would describe the full representation, so it is left out.
             append(&head, "Content-Length", String(body.count))

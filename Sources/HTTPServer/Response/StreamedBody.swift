@@ -7,10 +7,14 @@
 public final class StreamedBody: @unchecked Sendable {
     private var produce: () throws -> [UInt8]?
     private var finished = false
+    /// The body's length when known in advance (a file): sent as `Content-Length`, and the
+    /// pieces must add up to exactly it.
+    public let length: Int?
 
     /// `next` returns the next piece, or nil once the body is complete. An error ends the
     /// response early: its head is out, so the connection is closed.
-    public init(_ next: @escaping () throws -> [UInt8]?) {
+    public init(length: Int? = nil, _ next: @escaping () throws -> [UInt8]?) {
+        self.length = length
         self.produce = next
     }
 

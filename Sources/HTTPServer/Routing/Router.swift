@@ -100,10 +100,19 @@ public struct Router: Sendable {
         if let (handler, pattern) = handlers[method] ?? (method == .HEAD ? handlers[.GET] : nil) {
             return .matched(handler: handler, route: pattern, parameters: parameters)
         }
-        var allowed = Set(handlers.keys)
-        if allowed.contains(.GET) { allowed.insert(.HEAD) }
-        return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+        return .methodNotAllowed(allowed: Self.allowed(Set(handlers.keys)))
     }
+
+    /// What a resource answers: its routes' methods, HEAD where GET is, and OPTIONS (which the server answers itself).
+    private static func allowed(_ methods: Set<HTTPMethod>) -> [HTTPMethod] {
+        var allowed = methods
+        if allowed.contains(.GET) { allowed.insert(.HEAD) }
+        allowed.insert(.OPTIONS)
+        return allowed.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    /// The methods some route allows: what `OPTIONS *` and a CONNECT to the server itself are told.
+    public var allowedAnywhere: [HTTPMethod] { Self.allowed(Set(routes.map(\.method))) }
 
     private typealias Handlers = [HTTPMethod: (HTTPHandler, String)]
 

@@ -38,9 +38,9 @@ final class Responder: Sendable {
         let requestID = requestIDs.id(for: request.headers["X-Request-Id"])
         let (response, route) = route(request, requestID: requestID)
         let stream = request.method == .HEAD ? nil : response.stream
-        let chunked = stream != nil && request.head.version == .http1_1
-        // A streamed body without chunking ends when the connection closes.
-        let keepAlive = keepAlive() && (stream == nil || chunked)
+        let chunked = stream != nil && stream?.length == nil && request.head.version == .http1_1
+        // A streamed body of unknown length without chunking ends when the connection closes.
+        let keepAlive = keepAlive() && (stream == nil || chunked || stream?.length != nil)
         let encoded = encoder.encode(
             response, requestID: requestID, acceptEncoding: request.headers["Accept-Encoding"],
             keepAlive: keepAlive, omitBody: request.method == .HEAD, chunked: chunked)
@@ -85,8 +85,15 @@ final class Responder: Sendable {
             return (renderError(error, path), "method_not_allowed")
         case .notFound:
             if request.method == .OPTIONS, path == "*" {
-                let allow = HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")
+                let allow = router.allowedAnywhere.map(\.rawValue).joined(separator: ", ")
                 return (HTTPResponse(status: .noContent, headers: HTTPHeaders([("Allow", allow)])), "options")
+            }
+            if request.method == .CONNECT {
+                // A tunnel to elsewhere (authority-form): this server is no proxy.
+                let allow = router.allowedAnywhere.map(\.rawValue).joined(separator: ", ")
+                let error = HTTPError(.methodNotAllowed, detail: "CONNECT is not supported: this server is not a proxy.",
+                                      headers: HTTPHeaders([("Allow", allow)]))
+                return (renderError(error, nil), "method_not_allowed")
             }
             return (renderError(HTTPError(.notFound, detail: "Nothing is at \(path)."), path), "not_found")
         }
