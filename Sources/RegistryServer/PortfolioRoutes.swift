@@ -92,12 +92,14 @@ struct PortfolioRoutes {
                 let key = viewer + "?" + context.request.head.query
                 let generation = storage.database.commitCount
                 let today = storage.clock.today()
+                let headers = HTTPHeaders([("Content-Type", "application/json")])
                 if let body = routes.cache.body(for: key, generation: generation, day: today) {
-                    return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
+                    return HTTPResponse(status: .ok, headers: headers, shared: body)
                 }
                 let response = try routes.overview(principal: principal, query: query, today: today)
-                routes.cache.store(response.body, for: key, generation: generation, day: today)
-                return response
+                let body = SharedBody(response.body)
+                routes.cache.store(body, for: key, generation: generation, day: today)
+                return HTTPResponse(status: response.status, headers: response.headers, shared: body)
             }
         }
 
@@ -156,16 +158,16 @@ struct PortfolioRoutes {
 }
 
 final class OverviewCache: Sendable {
-    private let entries = Mutex<[String: (generation: UInt64, day: LocalDate, body: [UInt8])]>([:])
+    private let entries = Mutex<[String: (generation: UInt64, day: LocalDate, body: SharedBody)]>([:])
 
-    func body(for key: String, generation: UInt64, day: LocalDate) -> [UInt8]? {
+    func body(for key: String, generation: UInt64, day: LocalDate) -> SharedBody? {
         entries.withLock { entries in
             guard let entry = entries[key], entry.generation == generation, entry.day == day else { return nil }
             return entry.body
         }
     }
 
-    func store(_ body: [UInt8], for key: String, generation: UInt64, day: LocalDate) {
+    func store(_ body: SharedBody, for key: String, generation: UInt64, day: LocalDate) {
         entries.withLock { entries in
             // Entries of older generations are useless; a new generation starts the cache afresh.
             if entries.values.contains(where: { $0.generation != generation }) || entries.count > 1000 { entries.removeAll() }

@@ -75,10 +75,10 @@ struct ProjectRoutes {
     }
 
     /// The project's representation, from the cache while nothing it depends on has changed.
-    func representation(_ state: ProjectState) throws -> [UInt8] {
+    func representation(_ state: ProjectState) throws -> SharedBody {
         if let cached = cache.body(for: state) { return cached }
         guard let project = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
-        let body = Array(view(project, try storage.compliance.assess(project)).serialized.utf8)
+        let body = SharedBody(Array(view(project, try storage.compliance.assess(project)).serialized.utf8))
         cache.store(body, for: state)
         return body
     }
@@ -87,7 +87,7 @@ struct ProjectRoutes {
         guard var state = try storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
         state.similarity = try storage.compliance.similaritySignature(for: id)
         return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
-                            body: try representation(state))
+                            shared: try representation(state))
     }
 
     /// The version `If-Match` names; nil when absent or `*`. A validator of another state is a 412.
@@ -149,7 +149,7 @@ struct ProjectRoutes {
                     return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", state.etag)]))
                 }
                 return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)]),
-                                    body: try routes.representation(state))
+                                    shared: try routes.representation(state))
             }
         }
 
@@ -296,7 +296,7 @@ import Foundation
 final class RepresentationCache: Sendable {
     private struct Entry {
         var state: ProjectState
-        var body: [UInt8]?
+        var body: SharedBody?
         /// The database's commit count when `state` was last read from it.
         var generation: UInt64
     }
@@ -304,7 +304,7 @@ final class RepresentationCache: Sendable {
     private let entries = Mutex<[Int64: Entry]>([:])
     static let capacity = 20_000
 
-    func body(for state: ProjectState) -> [UInt8]? {
+    func body(for state: ProjectState) -> SharedBody? {
         entries.withLock { entries in
             guard let entry = entries[state.id], entry.state == state else { return nil }
             return entry.body
@@ -327,7 +327,7 @@ final class RepresentationCache: Sendable {
         }
     }
 
-    func store(_ body: [UInt8], for state: ProjectState) {
+    func store(_ body: SharedBody, for state: ProjectState) {
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
             let generation = entries[state.id].flatMap { $0.state == state ? $0.generation : nil } ?? 0

@@ -21,11 +21,13 @@ struct PageRoutes {
         let today = storage.clock.today()
         if let body = cache.body(for: key, generation: generation, day: today) {
             return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8"),
-                                                                   ("Content-Security-Policy", HTMLLayout.contentSecurityPolicy)]), body: body)
+                                                                   ("Content-Security-Policy", HTMLLayout.contentSecurityPolicy)]), shared: body)
         }
         let response = try render(today)
-        if response.status == .ok { cache.store(response.body, for: key, generation: generation, day: today) }
-        return response
+        guard response.status == .ok else { return response }
+        let body = SharedBody(response.body)
+        cache.store(body, for: key, generation: generation, day: today)
+        return HTTPResponse(status: response.status, headers: response.headers, shared: body)
     }
 
     static let notFoundPage = APIOperation.Response(status: 404, description: "No such page (an HTML page saying so).", contentType: "text/html", schema: nil)
