@@ -15,11 +15,9 @@ struct AdministrationRoutes {
             method: .GET, path: "/api/v1/agencies", id: "listAgencies", summary: "Every agency, by code.", tag: "Agencies", access: .everyone,
             responses: [.json(200, "The agencies.", Schema.object([("items", Schema.array(Schema.ref("Agency")))], required: ["items"])), .unauthorized])
         ) { context in
-            try ProblemMapping.handle {
-                _ = try access.principal(context.request)
-                let items = try storage.agencies.list().map { JSONValue.object(Representation.agency($0)) }
-                return Representation.response(.object(["items": .array(items)]))
-            }
+            _ = try access.principal(context.request)
+            let items = try storage.agencies.list().map { JSONValue.object(Representation.agency($0)) }
+            return Representation.response(.object(["items": .array(items)]))
         }
 
         api.add(APIOperation(
@@ -28,19 +26,17 @@ struct AdministrationRoutes {
             responses: [.json(201, "Created.", Schema.ref("Agency")), .badRequest, .unauthorized, .forbidden,
                         .problem(409, "An agency with this code exists."), .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try access.requireCentre(context.request)
-                var body = try FieldReader.body(of: context.request, allowed: ["code", "name", "level"])
-                let code = body.string("code", required: true, maxLength: 32)
-                if let code, let problem = Agencies.codeProblem(code) { body.fail("code", problem) }
-                let name = body.string("name", required: true, maxLength: 200)
-                let level = body.choice("level", GovernmentLevel.self, required: true)
-                try body.finish()
-                let agency = Agency(code: code!, name: name!, level: level!)
-                try storage.agencies.create(agency, by: actor)
-                return Representation.response(.object(Representation.agency(agency)), status: .created,
-                                               headers: HTTPHeaders([("Location", "/api/v1/agencies/\(agency.code)")]))
-            }
+            let actor = try access.requireCentre(context.request)
+            var body = try FieldReader.body(of: context.request, allowed: ["code", "name", "level"])
+            let code = body.string("code", required: true, maxLength: 32)
+            if let code, let problem = Agencies.codeProblem(code) { body.fail("code", problem) }
+            let name = body.string("name", required: true, maxLength: 200)
+            let level = body.choice("level", GovernmentLevel.self, required: true)
+            try body.finish()
+            let agency = Agency(code: code!, name: name!, level: level!)
+            try storage.agencies.create(agency, by: actor)
+            return Representation.response(.object(Representation.agency(agency)), status: .created,
+                                           headers: HTTPHeaders([("Location", "/api/v1/agencies/\(agency.code)")]))
         }
 
         api.add(APIOperation(
@@ -49,15 +45,13 @@ struct AdministrationRoutes {
             parameters: [.init(name: "code", location: "path", description: "The agency's code.", schema: Schema.string)],
             responses: [.json(200, "The agency.", Schema.ref("AgencySummary")), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                _ = try access.principal(context.request)
-                let summary = try storage.agencies.summary(code: context.parameter("code") ?? "")
-                var object = Representation.agency(summary.agency)
-                object["project_count"] = .integer(summary.projectCount)
-                object["whole_life_cost"] = Representation.money(summary.wholeLifeCost)
-                object["spend_to_date"] = Representation.money(summary.spendToDate)
-                return Representation.response(.object(object))
-            }
+            _ = try access.principal(context.request)
+            let summary = try storage.agencies.summary(code: context.parameter("code") ?? "")
+            var object = Representation.agency(summary.agency)
+            object["project_count"] = .integer(summary.projectCount)
+            object["whole_life_cost"] = Representation.money(summary.wholeLifeCost)
+            object["spend_to_date"] = Representation.money(summary.spendToDate)
+            return Representation.response(.object(object))
         }
 
         api.add(APIOperation(
@@ -70,22 +64,20 @@ struct AdministrationRoutes {
             responses: [.json(201, "The new token.", Schema.object([("token", Schema.string)], required: ["token"])),
                         .badRequest, .unauthorized, .forbidden, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try access.requireCentre(context.request)
-                var body = try FieldReader.body(of: context.request, allowed: ["role", "agency"])
-                let role = body.string("role")
-                let agency = body.string("agency")
-                switch (role, agency) {
-                case ("centre"?, nil), (nil, _?): break
-                case (_?, _?): body.fail("role", "give either role or agency, not both")
-                case (let other?, nil): body.fail("role", "must be 'centre' (agencies are named with 'agency'), not '\(other)'")
-                case (nil, nil): body.fail("agency", "is required unless role is 'centre'")
-                }
-                try body.finish()
-                let token = try storage.tokens.issue(agency.map { .agency($0) } ?? .centre, by: actor)
-                return Representation.response(.object(["token": .string(token)]), status: .created,
-                                               headers: HTTPHeaders([("Cache-Control", "no-store")]))
+            let actor = try access.requireCentre(context.request)
+            var body = try FieldReader.body(of: context.request, allowed: ["role", "agency"])
+            let role = body.string("role")
+            let agency = body.string("agency")
+            switch (role, agency) {
+            case ("centre"?, nil), (nil, _?): break
+            case (_?, _?): body.fail("role", "give either role or agency, not both")
+            case (let other?, nil): body.fail("role", "must be 'centre' (agencies are named with 'agency'), not '\(other)'")
+            case (nil, nil): body.fail("agency", "is required unless role is 'centre'")
             }
+            try body.finish()
+            let token = try storage.tokens.issue(agency.map { .agency($0) } ?? .centre, by: actor)
+            return Representation.response(.object(["token": .string(token)]), status: .created,
+                                           headers: HTTPHeaders([("Cache-Control", "no-store")]))
         }
 
         api.add(APIOperation(
@@ -93,13 +85,11 @@ struct AdministrationRoutes {
             tag: "Thresholds", access: .everyone,
             responses: [.json(200, "The thresholds.", Schema.object([("items", Schema.array(Schema.ref("Threshold")))], required: ["items"])), .unauthorized])
         ) { context in
-            try ProblemMapping.handle {
-                _ = try access.principal(context.request)
-                let schedule = try storage.thresholds.schedule()
-                let today = storage.clock.today()
-                let items = schedule.thresholds.map { Representation.threshold($0, inForce: schedule.isInForce($0, on: today)) }
-                return Representation.response(.object(["items": .array(items)]))
-            }
+            _ = try access.principal(context.request)
+            let schedule = try storage.thresholds.schedule()
+            let today = storage.clock.today()
+            let items = schedule.thresholds.map { Representation.threshold($0, inForce: schedule.isInForce($0, on: today)) }
+            return Representation.response(.object(["items": .array(items)]))
         }
 
         api.add(APIOperation(
@@ -111,20 +101,18 @@ struct AdministrationRoutes {
             ], required: ["kind", "amount", "effective_from"]),
             responses: [.json(201, "Created.", Schema.ref("Threshold")), .badRequest, .unauthorized, .forbidden, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try access.requireCentre(context.request)
-                var body = try FieldReader.body(of: context.request, allowed: ["kind", "amount", "effective_from", "scope"])
-                let kind = body.choice("kind", Threshold.Kind.self, required: true)
-                let amount = body.money("amount", required: true)
-                let from = body.date("effective_from", required: true)
-                let scope = body.choice("scope", GovernmentLevel.self)
-                try body.finish()
-                let threshold = Threshold(kind: kind!, amount: amount!, effectiveFrom: from!, scope: scope)
-                try storage.thresholds.add(threshold, by: actor)
-                let schedule = try storage.thresholds.schedule()
-                return Representation.response(Representation.threshold(threshold, inForce: schedule.isInForce(threshold, on: storage.clock.today())),
-                                               status: .created)
-            }
+            let actor = try access.requireCentre(context.request)
+            var body = try FieldReader.body(of: context.request, allowed: ["kind", "amount", "effective_from", "scope"])
+            let kind = body.choice("kind", Threshold.Kind.self, required: true)
+            let amount = body.money("amount", required: true)
+            let from = body.date("effective_from", required: true)
+            let scope = body.choice("scope", GovernmentLevel.self)
+            try body.finish()
+            let threshold = Threshold(kind: kind!, amount: amount!, effectiveFrom: from!, scope: scope)
+            try storage.thresholds.add(threshold, by: actor)
+            let schedule = try storage.thresholds.schedule()
+            return Representation.response(Representation.threshold(threshold, inForce: schedule.isInForce(threshold, on: storage.clock.today())),
+                                           status: .created)
         }
     }
 }

@@ -25,14 +25,12 @@ struct BaselineRoutes {
             responses: [.json(200, "The baselines and variance.", Schema.object([("items", Schema.array(Schema.ref("Baseline"))), ("variance", Schema.nullable(Schema.ref("Variance")))],
                                                                                 required: ["items", "variance"])), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
-                let assessment = try storage.compliance.assess(project)
-                return Representation.response(.object([
-                    "items": .array(try storage.baselines.list(projectID: project.id).map(Baselines.json)),
-                    "variance": Representation.variance(original: assessment.varianceAgainstOriginal, current: assessment.varianceAgainstCurrent),
-                ]))
-            }
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
+            let assessment = try storage.compliance.assess(project)
+            return Representation.response(.object([
+                "items": .array(try storage.baselines.list(projectID: project.id).map(Baselines.json)),
+                "variance": Representation.variance(original: assessment.varianceAgainstOriginal, current: assessment.varianceAgainstCurrent),
+            ]))
         }
 
         api.add(APIOperation(
@@ -44,17 +42,15 @@ struct BaselineRoutes {
             responses: [.json(201, "The new baseline.", Schema.ref("Baseline")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project has no original baseline yet (it is taken at approval)."), .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try routes.projects.access.requireCentre(context.request)
-                let project = try routes.projects.visibleState(context, actor)
-                var body = try FieldReader.body(of: context.request, allowed: ["whole_life_cost", "planned_end_date", "reason"])
-                let cost = body.money("whole_life_cost", required: true)
-                let end = body.date("planned_end_date", required: true)
-                let reason = body.string("reason", required: true, maxLength: 2000)
-                try body.finish()
-                let baseline = try storage.baselines.rebaseline(projectID: project.id, cost: cost!, plannedEndDate: end!, reason: reason!, by: actor)
-                return Representation.response(Baselines.json(baseline), status: .created)
-            }
+            let actor = try routes.projects.access.requireCentre(context.request)
+            let project = try routes.projects.visibleState(context, actor)
+            var body = try FieldReader.body(of: context.request, allowed: ["whole_life_cost", "planned_end_date", "reason"])
+            let cost = body.money("whole_life_cost", required: true)
+            let end = body.date("planned_end_date", required: true)
+            let reason = body.string("reason", required: true, maxLength: 2000)
+            try body.finish()
+            let baseline = try storage.baselines.rebaseline(projectID: project.id, cost: cost!, plannedEndDate: end!, reason: reason!, by: actor)
+            return Representation.response(Baselines.json(baseline), status: .created)
         }
     }
 }

@@ -40,16 +40,14 @@ struct BusinessCaseRoutes {
             responses: [.json(201, "The first version.", Schema.ref("BusinessCaseVersion")), .json(200, "A new version.", Schema.ref("BusinessCaseVersion")),
                         .badRequest, .unauthorized, .forbidden, .notFound, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                let project = try routes.projects.visibleProject(context, principal)
-                try routes.projects.requireOwner(principal, of: project)
-                let body = try FieldReader.body(of: context.request, allowed: BusinessCaseInput.keys)
-                let businessCase = try BusinessCaseInput.read(body.object)
-                let version = try routes.projects.storage.businessCases.put(businessCase, projectID: project.id, by: principal)
-                return Representation.response(try routes.view(version, project: project), status: version.version == 1 ? .created : .ok,
-                                               headers: HTTPHeaders([("Location", "/api/v1/projects/\(project.id)/business-case")]))
-            }
+            let principal = try routes.projects.access.principal(context.request)
+            let project = try routes.projects.visibleProject(context, principal)
+            try routes.projects.requireOwner(principal, of: project)
+            let body = try FieldReader.body(of: context.request, allowed: BusinessCaseInput.keys)
+            let businessCase = try BusinessCaseInput.read(body.object)
+            let version = try routes.projects.storage.businessCases.put(businessCase, projectID: project.id, by: principal)
+            return Representation.response(try routes.view(version, project: project), status: version.version == 1 ? .created : .ok,
+                                           headers: HTTPHeaders([("Location", "/api/v1/projects/\(project.id)/business-case")]))
         }
 
         api.add(APIOperation(
@@ -57,13 +55,11 @@ struct BusinessCaseRoutes {
             tag: "Business cases", access: .everyone, parameters: [idParameter],
             responses: [.json(200, "The latest version.", Schema.ref("BusinessCaseVersion")), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
-                guard let latest = try routes.projects.storage.businessCases.latest(projectID: project.id) else {
-                    throw RegistryError.notFound("Project \(project.id) has no business case yet.")
-                }
-                return Representation.response(try routes.view(latest, project: project))
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
+            guard let latest = try routes.projects.storage.businessCases.latest(projectID: project.id) else {
+                throw RegistryError.notFound("Project \(project.id) has no business case yet.")
             }
+            return Representation.response(try routes.view(latest, project: project))
         }
 
         api.add(APIOperation(
@@ -71,11 +67,9 @@ struct BusinessCaseRoutes {
             tag: "Business cases", access: .everyone, parameters: [idParameter],
             responses: [.json(200, "The versions.", Schema.object([("items", Schema.array(Schema.ref("BusinessCaseVersion")))], required: ["items"])), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
-                let items = try routes.projects.storage.businessCases.versions(projectID: project.id).map { try routes.view($0, project: project) }
-                return Representation.response(.object(["items": .array(items)]))
-            }
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
+            let items = try routes.projects.storage.businessCases.versions(projectID: project.id).map { try routes.view($0, project: project) }
+            return Representation.response(.object(["items": .array(items)]))
         }
     }
 }

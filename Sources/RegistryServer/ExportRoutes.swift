@@ -98,30 +98,28 @@ struct ExportRoutes {
                         .badRequest, .unauthorized, .forbidden,
                         .init(status: 422, description: "Bad rows; `errors` lists each row, field and reason.", contentType: "application/problem+json", schema: Schema.ref("Problem"))])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                guard case .agency(let code, _) = principal else {
-                    throw principal == .anonymous ? RegistryError.unauthenticated : RegistryError.forbidden("Imports are an agency's, for its own projects.")
-                }
-                guard context.request.headers["Content-Type"]?.lowercased().hasPrefix("text/csv") == true else {
-                    throw RegistryError.malformed("Send the CSV with Content-Type: text/csv.")
-                }
-                guard let text = String(validating: context.request.body, as: UTF8.self) else { throw RegistryError.malformed("The CSV must be UTF-8.") }
-                let records: [ProjectRecord]
-                do {
-                    records = try ProjectImport.read(text, agency: code, currency: storage.currency)
-                } catch let error as ProjectImport.Failure {
-                    switch error {
-                    case .unreadable(let detail): throw RegistryError.malformed(detail)
-                    case .rows(let rows):
-                        let list = JSONValue.array(rows.map { .object(["row": .integer($0.row), "field": .string($0.field), "message": .string($0.message)]) })
-                        throw HTTPError(.unprocessableContent, type: "/problems/invalid-rows", title: "Invalid rows",
-                                        detail: "\(Set(rows.map(\.row)).count) row(s) are wrong; nothing was imported.", extensions: [("errors", list.serialized)])
-                    }
-                }
-                let result = try storage.projects.importRecords(records, agency: code, by: principal)
-                return Representation.response(.object(["created": .integer(result.created), "updated": .integer(result.updated), "unchanged": .integer(result.unchanged)]))
+            let principal = try routes.projects.access.principal(context.request)
+            guard case .agency(let code, _) = principal else {
+                throw principal == .anonymous ? RegistryError.unauthenticated : RegistryError.forbidden("Imports are an agency's, for its own projects.")
             }
+            guard context.request.headers["Content-Type"]?.lowercased().hasPrefix("text/csv") == true else {
+                throw RegistryError.malformed("Send the CSV with Content-Type: text/csv.")
+            }
+            guard let text = String(validating: context.request.body, as: UTF8.self) else { throw RegistryError.malformed("The CSV must be UTF-8.") }
+            let records: [ProjectRecord]
+            do {
+                records = try ProjectImport.read(text, agency: code, currency: storage.currency)
+            } catch let error as ProjectImport.Failure {
+                switch error {
+                case .unreadable(let detail): throw RegistryError.malformed(detail)
+                case .rows(let rows):
+                    let list = JSONValue.array(rows.map { .object(["row": .integer($0.row), "field": .string($0.field), "message": .string($0.message)]) })
+                    throw HTTPError(.unprocessableContent, type: "/problems/invalid-rows", title: "Invalid rows",
+                                    detail: "\(Set(rows.map(\.row)).count) row(s) are wrong; nothing was imported.", extensions: [("errors", list.serialized)])
+                }
+            }
+            let result = try storage.projects.importRecords(records, agency: code, by: principal)
+            return Representation.response(.object(["created": .integer(result.created), "updated": .integer(result.updated), "unchanged": .integer(result.unchanged)]))
         }
 
         api.add(APIOperation(

@@ -31,26 +31,24 @@ struct FundingRoutes {
             responses: [.json(201, "The tranche.", Schema.ref("FundingTranche")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project is closed."), .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                let project = try routes.projects.visibleState(context, principal)
-                switch principal {
-                case .centre: break
-                case .agency(let code, _) where code == project.agency: break
-                case .anonymous: throw RegistryError.unauthenticated
-                default: throw RegistryError.forbidden("Only agency \(project.agency) or the centre may add funding to this project.")
-                }
-                var body = try FieldReader.body(of: context.request, allowed: ["amount", "condition", "gate"])
-                let amount = body.money("amount", required: true)
-                if amount == .zero { body.fail("amount", "must be more than zero") }
-                let condition = body.choice("condition", FundingTranche.Condition.self, required: true)
-                let gate = body.integer("gate", in: 0...5)
-                if condition == .gatePassed && gate == nil && !body.has("gate") { body.fail("gate", "is required when the condition is gate_passed") }
-                if let condition, condition != .gatePassed, body.has("gate") { body.fail("gate", "belongs to the gate_passed condition only") }
-                try body.finish()
-                let tranche = try storage.fundingTranches.create(projectID: project.id, amount: amount!, condition: condition!, gate: gate, by: principal)
-                return Representation.response(FundingTranches.json(tranche), status: .created)
+            let principal = try routes.projects.access.principal(context.request)
+            let project = try routes.projects.visibleState(context, principal)
+            switch principal {
+            case .centre: break
+            case .agency(let code, _) where code == project.agency: break
+            case .anonymous: throw RegistryError.unauthenticated
+            default: throw RegistryError.forbidden("Only agency \(project.agency) or the centre may add funding to this project.")
             }
+            var body = try FieldReader.body(of: context.request, allowed: ["amount", "condition", "gate"])
+            let amount = body.money("amount", required: true)
+            if amount == .zero { body.fail("amount", "must be more than zero") }
+            let condition = body.choice("condition", FundingTranche.Condition.self, required: true)
+            let gate = body.integer("gate", in: 0...5)
+            if condition == .gatePassed && gate == nil && !body.has("gate") { body.fail("gate", "is required when the condition is gate_passed") }
+            if let condition, condition != .gatePassed, body.has("gate") { body.fail("gate", "belongs to the gate_passed condition only") }
+            try body.finish()
+            let tranche = try storage.fundingTranches.create(projectID: project.id, amount: amount!, condition: condition!, gate: gate, by: principal)
+            return Representation.response(FundingTranches.json(tranche), status: .created)
         }
 
         api.add(APIOperation(
@@ -58,10 +56,8 @@ struct FundingRoutes {
             tag: "Funding", access: .everyone, parameters: [idParameter],
             responses: [.json(200, "The tranches.", Schema.object([("items", Schema.array(Schema.ref("FundingTranche")))], required: ["items"])), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.projects.visibleState(context, try routes.projects.access.principal(context.request))
-                return Representation.response(.object(["items": .array(try storage.fundingTranches.forProject(project.id).map(FundingTranches.json))]))
-            }
+            let project = try routes.projects.visibleState(context, try routes.projects.access.principal(context.request))
+            return Representation.response(.object(["items": .array(try storage.fundingTranches.forProject(project.id).map(FundingTranches.json))]))
         }
 
         api.add(APIOperation(
@@ -71,12 +67,10 @@ struct FundingRoutes {
             responses: [.json(200, "The released tranche.", Schema.ref("FundingTranche")), .unauthorized, .forbidden, .notFound,
                         .problem(409, "Blocked by P8-FUNDING-CONDITION or P8-REVIEW-STALE (`findings`), or already released.")])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try routes.projects.access.requireCentre(context.request)
-                guard let id = Int64(context.parameter("tid") ?? "") else { throw RegistryError.notFound("No funding tranche has the id \(context.parameter("tid") ?? "").") }
-                let tranche = try storage.fundingTranches.release(trancheID: id, by: actor, compliance: storage.compliance)
-                return Representation.response(FundingTranches.json(tranche))
-            }
+            let actor = try routes.projects.access.requireCentre(context.request)
+            guard let id = Int64(context.parameter("tid") ?? "") else { throw RegistryError.notFound("No funding tranche has the id \(context.parameter("tid") ?? "").") }
+            let tranche = try storage.fundingTranches.release(trancheID: id, by: actor, compliance: storage.compliance)
+            return Representation.response(FundingTranches.json(tranche))
         }
     }
 }

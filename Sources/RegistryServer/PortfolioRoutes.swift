@@ -84,23 +84,21 @@ struct PortfolioRoutes {
             tag: "Portfolio", access: .everyone, parameters: Self.filterParameters,
             responses: [.json(200, "The overview.", Self.overviewSchema), .badRequest, .unauthorized, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                let query = try ProjectListParameters.query(context.query)
-                // Drafts make the centre's and each agency's view differ from the public's.
-                let viewer = principal.isCentre ? "centre" : principal.agencyCode.map { "agency:" + $0 } ?? "public"
-                let key = viewer + "?" + context.request.head.query
-                let generation = storage.database.commitCount
-                let today = storage.clock.today()
-                let headers = HTTPHeaders([("Content-Type", "application/json")])
-                if let body = routes.cache.body(for: key, generation: generation, day: today) {
-                    return HTTPResponse(status: .ok, headers: headers, shared: body)
-                }
-                let response = try routes.overview(principal: principal, query: query, today: today)
-                let body = SharedBody(response.body)
-                routes.cache.store(body, for: key, generation: generation, day: today)
-                return HTTPResponse(status: response.status, headers: response.headers, shared: body)
+            let principal = try routes.projects.access.principal(context.request)
+            let query = try ProjectListParameters.query(context.query)
+            // Drafts make the centre's and each agency's view differ from the public's.
+            let viewer = principal.isCentre ? "centre" : principal.agencyCode.map { "agency:" + $0 } ?? "public"
+            let key = viewer + "?" + context.request.head.query
+            let generation = storage.database.commitCount
+            let today = storage.clock.today()
+            let headers = HTTPHeaders([("Content-Type", "application/json")])
+            if let body = routes.cache.body(for: key, generation: generation, day: today) {
+                return HTTPResponse(status: .ok, headers: headers, shared: body)
             }
+            let response = try routes.overview(principal: principal, query: query, today: today)
+            let body = SharedBody(response.body)
+            routes.cache.store(body, for: key, generation: generation, day: today)
+            return HTTPResponse(status: response.status, headers: response.headers, shared: body)
         }
 
         api.add(APIOperation(
@@ -113,19 +111,17 @@ struct PortfolioRoutes {
                 ("projects", Schema.array(Schema.object([("id", Schema.integer), ("agency", Schema.string), ("title", Schema.string)]))),
             ])))], required: ["items"])), .unauthorized])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                let items = try storage.compliance.duplicatePairs(includeDrafts: principal.isCentre).map { pair, a, b -> JSONValue in
-                    .object([
-                        "score": .integer(pair.score), "explanation": .string(pair.explanation),
-                        "shared_systems": .array(pair.sharedSystems.map { .string($0) }),
-                        "shared_datasets": .array(pair.sharedDatasets.map { .string($0) }),
-                        "shared_words": .array(pair.sharedWords.map { .string($0) }),
-                        "projects": .array([a, b].map { .object(["id": .integer($0.id), "agency": .string($0.agency), "title": .string($0.title)]) }),
-                    ])
-                }
-                return Representation.response(.object(["items": .array(items)]))
+            let principal = try routes.projects.access.principal(context.request)
+            let items = try storage.compliance.duplicatePairs(includeDrafts: principal.isCentre).map { pair, a, b -> JSONValue in
+                .object([
+                    "score": .integer(pair.score), "explanation": .string(pair.explanation),
+                    "shared_systems": .array(pair.sharedSystems.map { .string($0) }),
+                    "shared_datasets": .array(pair.sharedDatasets.map { .string($0) }),
+                    "shared_words": .array(pair.sharedWords.map { .string($0) }),
+                    "projects": .array([a, b].map { .object(["id": .integer($0.id), "agency": .string($0.agency), "title": .string($0.title)]) }),
+                ])
             }
+            return Representation.response(.object(["items": .array(items)]))
         }
 
         api.add(APIOperation(
@@ -137,22 +133,20 @@ struct PortfolioRoutes {
                 ("rule", Schema.string), ("principle", Schema.integer), ("severity", Schema.enumeration(["blocking", "warning"])), ("message", Schema.string),
             ])))], required: ["items"])), .badRequest, .unauthorized, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                let query = try ProjectListParameters.query(context.query)
-                var items: [JSONValue] = []
-                for entry in try storage.portfolio.entries(query, viewer: principal) {
-                    for finding in entry.assessment.findings where query.rule == nil || finding.rule == query.rule {
-                        guard case .object(var object) = Representation.finding(finding) else { continue }
-                        object["project_id"] = .integer(entry.id)
-                        object["title"] = .string(entry.title)
-                        object["agency"] = .string(entry.agency)
-                        object["status"] = .string(entry.status.rawValue)
-                        items.append(.object(object))
-                    }
+            let principal = try routes.projects.access.principal(context.request)
+            let query = try ProjectListParameters.query(context.query)
+            var items: [JSONValue] = []
+            for entry in try storage.portfolio.entries(query, viewer: principal) {
+                for finding in entry.assessment.findings where query.rule == nil || finding.rule == query.rule {
+                    guard case .object(var object) = Representation.finding(finding) else { continue }
+                    object["project_id"] = .integer(entry.id)
+                    object["title"] = .string(entry.title)
+                    object["agency"] = .string(entry.agency)
+                    object["status"] = .string(entry.status.rawValue)
+                    items.append(.object(object))
                 }
-                return Representation.response(.object(["items": .array(items)]))
             }
+            return Representation.response(.object(["items": .array(items)]))
         }
     }
 }

@@ -115,12 +115,10 @@ struct ProjectRoutes {
             responses: [.json(200, "A page of projects; follow next_cursor for the next.", Schema.list(of: Schema.ref("Project"))),
                         .badRequest, .unauthorized, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.access.principal(context.request)
-                let query = try ProjectListParameters.query(context.query)
-                let page = try routes.storage.search.search(query, viewer: principal)
-                return Representation.response(Representation.list(page.items.map { routes.view($0.project, $0.assessment) }, nextCursor: page.nextCursor))
-            }
+            let principal = try routes.access.principal(context.request)
+            let query = try ProjectListParameters.query(context.query)
+            let page = try routes.storage.search.search(query, viewer: principal)
+            return Representation.response(Representation.list(page.items.map { routes.view($0.project, $0.assessment) }, nextCursor: page.nextCursor))
         }
 
         api.add(APIOperation(
@@ -132,7 +130,7 @@ struct ProjectRoutes {
             responses: [.json(201, "Created; Location and ETag are set.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden,
                         .problem(409, "The agency already has a project with this external_id."), .invalid])
         ) { context in
-            try ProblemMapping.handle { try routes.create(context) }
+            try routes.create(context)
         }
 
         api.add(APIOperation(
@@ -141,16 +139,14 @@ struct ProjectRoutes {
             responses: [.json(200, "The project; ETag is set.", Schema.ref("Project")),
                         .init(status: 304, description: "Not modified (If-None-Match).", contentType: nil, schema: nil), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.access.principal(context.request)
-                let state = try routes.cachedVisibleState(context, principal)
-                if let tags = context.request.headers["If-None-Match"],
-                   tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == state.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
-                    return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", state.etag)]))
-                }
-                return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)]),
-                                    shared: try routes.representation(state))
+            let principal = try routes.access.principal(context.request)
+            let state = try routes.cachedVisibleState(context, principal)
+            if let tags = context.request.headers["If-None-Match"],
+               tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == state.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+                return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", state.etag)]))
             }
+            return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)]),
+                                shared: try routes.representation(state))
         }
 
         let writeResponses: [APIOperation.Response] = [
@@ -162,9 +158,7 @@ struct ProjectRoutes {
             method: .PUT, path: "/api/v1/projects/{id}", id: "replaceProject", summary: "Replace the agency's record of the project (its agency). Status is changed only by transitions.",
             tag: "Projects", access: .agency, parameters: [idParameter], requestSchema: ProjectSchemas.input(withAgency: false), responses: writeResponses)
         ) { context in
-            try ProblemMapping.handle {
-                try routes.change(context) { _, body in try ProjectInput.read(body) }
-            }
+            try routes.change(context) { _, body in try ProjectInput.read(body) }
         }
 
         api.add(APIOperation(
@@ -172,13 +166,11 @@ struct ProjectRoutes {
             tag: "Projects", access: .agency, parameters: [idParameter],
             requestSchema: Schema.object(ProjectSchemas.inputProperties(withAgency: false), closed: true), responses: writeResponses)
         ) { context in
-            try ProblemMapping.handle {
-                try routes.change(context) { project, patch in
-                    guard case .object(let merged) = JSONValue.object(project.record.json).applyingMergePatch(.object(patch)) else {
-                        throw RegistryError.malformed("The merge patch must be a JSON object.")
-                    }
-                    return try ProjectInput.read(merged)
+            try routes.change(context) { project, patch in
+                guard case .object(let merged) = JSONValue.object(project.record.json).applyingMergePatch(.object(patch)) else {
+                    throw RegistryError.malformed("The merge patch must be a JSON object.")
                 }
+                return try ProjectInput.read(merged)
             }
         }
 
@@ -190,17 +182,15 @@ struct ProjectRoutes {
             responses: [.json(200, "The project in its new status.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The life cycle does not allow it, or rules block it (`findings`)."), .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.access.principal(context.request)
-                guard principal != .anonymous else { throw RegistryError.unauthenticated }
-                let project = try routes.visibleProject(context, principal)
-                var body = try FieldReader.body(of: context.request, allowed: ["to", "reason"])
-                let target = body.choice("to", ProjectStatus.self, required: true)
-                let reason = body.string("reason", maxLength: 2000)
-                try body.finish()
-                let moved = try routes.storage.projects.transition(id: project.id, to: target!, reason: reason, by: principal, compliance: routes.storage.compliance)
-                return try routes.projectResponse(id: moved.id)
-            }
+            let principal = try routes.access.principal(context.request)
+            guard principal != .anonymous else { throw RegistryError.unauthenticated }
+            let project = try routes.visibleProject(context, principal)
+            var body = try FieldReader.body(of: context.request, allowed: ["to", "reason"])
+            let target = body.choice("to", ProjectStatus.self, required: true)
+            let reason = body.string("reason", maxLength: 2000)
+            try body.finish()
+            let moved = try routes.storage.projects.transition(id: project.id, to: target!, reason: reason, by: principal, compliance: routes.storage.compliance)
+            return try routes.projectResponse(id: moved.id)
         }
 
         api.add(APIOperation(
@@ -208,11 +198,9 @@ struct ProjectRoutes {
             tag: "Projects", access: .everyone, parameters: [idParameter],
             responses: [.json(200, "The findings.", Schema.object([("items", Schema.array(Schema.ref("Finding")))], required: ["items"])), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.visibleProject(context, try routes.access.principal(context.request))
-                let assessment = try routes.storage.compliance.assess(project)
-                return Representation.response(.object(["items": .array(assessment.findings.map(Representation.finding))]))
-            }
+            let project = try routes.visibleProject(context, try routes.access.principal(context.request))
+            let assessment = try routes.storage.compliance.assess(project)
+            return Representation.response(.object(["items": .array(assessment.findings.map(Representation.finding))]))
         }
 
         api.add(APIOperation(
@@ -220,14 +208,12 @@ struct ProjectRoutes {
             tag: "Projects", access: .everyone, parameters: [idParameter],
             responses: [.json(200, "The audit events.", Schema.object([("items", Schema.array(Schema.ref("HistoryEvent")))], required: ["items"])), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.visibleProject(context, try routes.access.principal(context.request))
-                let items = try routes.storage.projects.history(id: project.id).map { event -> JSONValue in
-                    .object(["at": .string(event.at), "actor": .string(event.actor), "action": .string(event.action),
-                             "before": event.before ?? .null, "after": event.after ?? .null])
-                }
-                return Representation.response(.object(["items": .array(items)]))
+            let project = try routes.visibleProject(context, try routes.access.principal(context.request))
+            let items = try routes.storage.projects.history(id: project.id).map { event -> JSONValue in
+                .object(["at": .string(event.at), "actor": .string(event.actor), "action": .string(event.action),
+                         "before": event.before ?? .null, "after": event.after ?? .null])
             }
+            return Representation.response(.object(["items": .array(items)]))
         }
 
         BusinessCaseRoutes(projects: routes).register(in: &api)

@@ -43,20 +43,18 @@ struct ReviewRoutes {
             responses: [.json(201, "The review, requested.", Schema.ref("Review")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project cannot be reviewed in its status."), .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try routes.projects.access.requireCentre(context.request)
-                let project = try routes.projects.visibleState(context, actor)
-                var body = try FieldReader.body(of: context.request, allowed: ["kind", "gate", "reviewer"])
-                let kind = body.choice("kind", Review.Kind.self, required: true)
-                let gate = body.integer("gate", in: 0...5)
-                let reviewer = body.string("reviewer", maxLength: 200)
-                if kind == .gateway && gate == nil && !body.has("gate") { body.fail("gate", "is required for a gateway review (0–5)") }
-                if let kind, kind != .gateway, body.has("gate") { body.fail("gate", "belongs to gateway reviews only") }
-                try body.finish()
-                let review = try storage.reviews.request(.init(kind: kind!, gate: gate, reviewer: reviewer), projectID: project.id, by: actor)
-                return Representation.response(Reviews.json(review), status: .created,
-                                               headers: HTTPHeaders([("Location", "/api/v1/projects/\(project.id)/reviews")]))
-            }
+            let actor = try routes.projects.access.requireCentre(context.request)
+            let project = try routes.projects.visibleState(context, actor)
+            var body = try FieldReader.body(of: context.request, allowed: ["kind", "gate", "reviewer"])
+            let kind = body.choice("kind", Review.Kind.self, required: true)
+            let gate = body.integer("gate", in: 0...5)
+            let reviewer = body.string("reviewer", maxLength: 200)
+            if kind == .gateway && gate == nil && !body.has("gate") { body.fail("gate", "is required for a gateway review (0–5)") }
+            if let kind, kind != .gateway, body.has("gate") { body.fail("gate", "belongs to gateway reviews only") }
+            try body.finish()
+            let review = try storage.reviews.request(.init(kind: kind!, gate: gate, reviewer: reviewer), projectID: project.id, by: actor)
+            return Representation.response(Reviews.json(review), status: .created,
+                                           headers: HTTPHeaders([("Location", "/api/v1/projects/\(project.id)/reviews")]))
         }
 
         api.add(APIOperation(
@@ -64,10 +62,8 @@ struct ReviewRoutes {
             tag: "Reviews", access: .everyone, parameters: [idParameter],
             responses: [.json(200, "The reviews.", Schema.object([("items", Schema.array(Schema.ref("Review")))], required: ["items"])), .unauthorized, .notFound])
         ) { context in
-            try ProblemMapping.handle {
-                let project = try routes.projects.visibleState(context, try routes.projects.access.principal(context.request))
-                return Representation.response(.object(["items": .array(try storage.reviews.forProject(project.id).map(Reviews.json))]))
-            }
+            let project = try routes.projects.visibleState(context, try routes.projects.access.principal(context.request))
+            return Representation.response(.object(["items": .array(try storage.reviews.forProject(project.id).map(Reviews.json))]))
         }
 
         api.add(APIOperation(
@@ -82,20 +78,18 @@ struct ReviewRoutes {
             responses: [.json(200, "The completed review.", Schema.ref("Review")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The review already has its outcome."), .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let actor = try routes.projects.access.requireCentre(context.request)
-                guard let reviewID = Int64(context.parameter("rid") ?? "") else { throw RegistryError.notFound("No review has the id \(context.parameter("rid") ?? "").") }
-                var body = try FieldReader.body(of: context.request, allowed: ["outcome", "delivery_confidence", "conditions", "recommendations"])
-                let outcome = body.choice("outcome", Review.Outcome.self, required: true)
-                let confidence = body.choice("delivery_confidence", Review.DeliveryConfidence.self, required: true)
-                let conditions = body.strings("conditions", maxLength: 2000)
-                let recommendations = body.strings("recommendations", maxLength: 2000)
-                if outcome == .approvedWithConditions && conditions.isEmpty { body.fail("conditions", "must name the conditions of an approval with conditions") }
-                try body.finish()
-                let review = try storage.reviews.decide(reviewID: reviewID, .init(outcome: outcome!, deliveryConfidence: confidence!,
-                                                                                   conditions: conditions, recommendations: recommendations), by: actor)
-                return Representation.response(Reviews.json(review))
-            }
+            let actor = try routes.projects.access.requireCentre(context.request)
+            guard let reviewID = Int64(context.parameter("rid") ?? "") else { throw RegistryError.notFound("No review has the id \(context.parameter("rid") ?? "").") }
+            var body = try FieldReader.body(of: context.request, allowed: ["outcome", "delivery_confidence", "conditions", "recommendations"])
+            let outcome = body.choice("outcome", Review.Outcome.self, required: true)
+            let confidence = body.choice("delivery_confidence", Review.DeliveryConfidence.self, required: true)
+            let conditions = body.strings("conditions", maxLength: 2000)
+            let recommendations = body.strings("recommendations", maxLength: 2000)
+            if outcome == .approvedWithConditions && conditions.isEmpty { body.fail("conditions", "must name the conditions of an approval with conditions") }
+            try body.finish()
+            let review = try storage.reviews.decide(reviewID: reviewID, .init(outcome: outcome!, deliveryConfidence: confidence!,
+                                                                               conditions: conditions, recommendations: recommendations), by: actor)
+            return Representation.response(Reviews.json(review))
         }
 
         api.add(APIOperation(
@@ -105,21 +99,19 @@ struct ReviewRoutes {
                                schema: Schema.enumeration(Review.Status.allCases.map(\.rawValue)))],
             responses: [.json(200, "The queue.", Schema.object([("items", Schema.array(Schema.ref("Review")))], required: ["items"])), .unauthorized, .invalid])
         ) { context in
-            try ProblemMapping.handle {
-                let principal = try routes.projects.access.principal(context.request)
-                var status: Review.Status?
-                if let text = context.query["status"] {
-                    guard let parsed = Review.Status(rawValue: text) else { throw RegistryError.invalid([FieldError("status", "must be requested, in_progress or completed")]) }
-                    status = parsed
-                }
-                let today = storage.clock.today()
-                let items = try storage.reviews.queue(status: status, includeDrafts: principal.isCentre).map { review -> JSONValue in
-                    guard case .object(var object) = Reviews.json(review) else { return .null }
-                    object["waited_days"] = .integer(Self.waitedDays(review, today: today))
-                    return .object(object)
-                }
-                return Representation.response(.object(["items": .array(items)]))
+            let principal = try routes.projects.access.principal(context.request)
+            var status: Review.Status?
+            if let text = context.query["status"] {
+                guard let parsed = Review.Status(rawValue: text) else { throw RegistryError.invalid([FieldError("status", "must be requested, in_progress or completed")]) }
+                status = parsed
             }
+            let today = storage.clock.today()
+            let items = try storage.reviews.queue(status: status, includeDrafts: principal.isCentre).map { review -> JSONValue in
+                guard case .object(var object) = Reviews.json(review) else { return .null }
+                object["waited_days"] = .integer(Self.waitedDays(review, today: today))
+                return .object(object)
+            }
+            return Representation.response(.object(["items": .array(items)]))
         }
     }
 }

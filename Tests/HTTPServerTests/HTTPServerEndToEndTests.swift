@@ -219,6 +219,14 @@ import Testing
         let problem = try JSONSerialization.jsonObject(with: Data(conflict.body)) as? [String: Any]
         #expect(problem?["detail"] as? String == "already there")
 
+        // An error type of the application that knows its status renders itself the same way.
+        try client.send("GET /quota HTTP/1.1\r\nHost: t\r\n\r\n")
+        let quota = try client.readResponse()
+        #expect(quota.status == 429)
+        #expect(quota.header("Retry-After") == "7")
+        let quotaProblem = try JSONSerialization.jsonObject(with: Data(quota.body)) as? [String: Any]
+        #expect(quotaProblem?["type"] as? String == "/problems/quota")
+
         try client.send("GET /crash HTTP/1.1\r\nHost: t\r\n\r\n")
         let crash = try client.readResponse()
         #expect(crash.status == 500)

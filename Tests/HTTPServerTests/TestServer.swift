@@ -62,11 +62,21 @@ final class TestServer {
             })
         }
         router.get("/conflict") { _ in throw HTTPError(.conflict, detail: "already there") }
+        router.get("/quota") { _ in throw QuotaExceeded(retryAfter: 7) }
         router.get("/crash") { _ in
             struct Unexpected: Error {}
             throw Unexpected()
         }
         return router
+    }
+}
+
+/// An application's own error that knows its status.
+struct QuotaExceeded: HTTPResponseError {
+    var retryAfter: Int
+    var status: HTTPStatus { HTTPStatus(code: 429) }
+    var problem: HTTPError {
+        HTTPError(status, type: "/problems/quota", detail: "Too many requests.", headers: HTTPHeaders([("Retry-After", String(retryAfter))]))
     }
 }
 

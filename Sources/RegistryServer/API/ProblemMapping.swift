@@ -30,13 +30,11 @@ enum ProblemMapping {
             return HTTPError(.preconditionFailed, detail: detail)
         }
     }
+}
 
-    /// Runs a handler body, turning registry refusals into HTTP errors; HTTP errors pass through.
-    static func handle(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {
-        do {
-            return try body()
-        } catch let error as RegistryError {
-            throw httpError(error)
-        }
-    }
+/// A registry refusal thrown by a handler answers as its problem: the server renders it
+/// (problem+json on the API, the HTML error page on pages) like any other HTTP error.
+extension RegistryError: HTTPResponseError {
+    public var status: HTTPStatus { problem.status }
+    public var problem: HTTPError { ProblemMapping.httpError(self) }
 }

@@ -35,11 +35,6 @@ struct PageRoutes {
     static let badRequestPage = APIOperation.Response(status: 400, description: "An unknown parameter or a cursor this server did not give out.", contentType: "text/html", schema: nil)
     static let unauthorizedPage = APIOperation.Response(status: 401, description: "A bearer token was sent and is not valid.", contentType: "text/html", schema: nil)
 
-    /// Turns registry refusals into the HTML error page (the renderer does it for HTTP errors).
-    static func handle(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {
-        try ProblemMapping.handle(body)
-    }
-
     /// The query string without empty fields, as an HTML form sends them (`status=`).
     static func submitted(_ query: QueryParameters) throws -> QueryParameters {
         try QueryParameters(parsing: URLQuery.string(query.pairs.filter { !$0.value.isEmpty }))
@@ -56,11 +51,9 @@ struct PageRoutes {
             tag: "Dashboard", access: .everyone,
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage])
         ) { context in
-            try Self.handle {
-                let principal = try access.principal(context.request)
-                return try routes.cached("overview|" + Self.viewer(principal)) { today in
-                    try OverviewPage(storage: storage).response(principal: principal, today: today)
-                }
+            let principal = try access.principal(context.request)
+            return try routes.cached("overview|" + Self.viewer(principal)) { today in
+                try OverviewPage(storage: storage).response(principal: principal, today: today)
             }
         }
 
@@ -70,10 +63,8 @@ struct PageRoutes {
             tag: "Dashboard", access: .everyone, parameters: ProjectListParameters.parameters,
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.badRequestPage, Self.unauthorizedPage, Self.invalidPage])
         ) { context in
-            try Self.handle {
-                let principal = try access.principal(context.request)
-                return try ProjectListPage(storage: storage).response(parameters: try Self.submitted(context.query), principal: principal)
-            }
+            let principal = try access.principal(context.request)
+            return try ProjectListPage(storage: storage).response(parameters: try Self.submitted(context.query), principal: principal)
         }
 
         api.add(APIOperation(
@@ -83,11 +74,9 @@ struct PageRoutes {
             parameters: [.init(name: "id", location: "path", description: "The project's id.", schema: Schema.integer)],
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage, Self.notFoundPage])
         ) { context in
-            try Self.handle {
-                let principal = try access.principal(context.request)
-                let project = try routes.projects.visibleProject(context, principal)
-                return try ProjectPage(storage: storage).response(project: project)
-            }
+            let principal = try access.principal(context.request)
+            let project = try routes.projects.visibleProject(context, principal)
+            return try ProjectPage(storage: storage).response(project: project)
         }
 
         api.add(APIOperation(
@@ -97,12 +86,10 @@ struct PageRoutes {
             parameters: [.init(name: "code", location: "path", description: "The agency's code.", schema: Schema.string)],
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage, Self.notFoundPage])
         ) { context in
-            try Self.handle {
-                let principal = try access.principal(context.request)
-                let code = context.parameter("code") ?? ""
-                return try routes.cached("agency:" + code + "|" + Self.viewer(principal)) { _ in
-                    try AgencyPage(storage: storage).response(code: code, principal: principal)
-                }
+            let principal = try access.principal(context.request)
+            let code = context.parameter("code") ?? ""
+            return try routes.cached("agency:" + code + "|" + Self.viewer(principal)) { _ in
+                try AgencyPage(storage: storage).response(code: code, principal: principal)
             }
         }
 
@@ -112,10 +99,8 @@ struct PageRoutes {
             tag: "Dashboard", access: .everyone, parameters: ReviewQueuePage.parameters,
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.badRequestPage, Self.unauthorizedPage, Self.invalidPage])
         ) { context in
-            try Self.handle {
-                let principal = try access.principal(context.request)
-                return try ReviewQueuePage(storage: storage).response(parameters: try Self.submitted(context.query), principal: principal)
-            }
+            let principal = try access.principal(context.request)
+            return try ReviewQueuePage(storage: storage).response(parameters: try Self.submitted(context.query), principal: principal)
         }
     }
 }
