@@ -54,12 +54,15 @@ struct ExportRoutes {
         return line
     }
 
+    /// Projects per streamed piece: what a client that stops reading holds (about 150 KB of JSON).
+    static let pageSize = 100
+
     /// Every published project, a page at a time: each call reads the next page (keyset cursor,
     /// no transaction held between pages) and renders it, nil after the last. A streamed export
     /// asks for a page only when the client has taken the previous one.
     static func publishedPages(_ storage: RegistryStorage, render: @escaping (StoredProject, Assessment) -> [UInt8]) -> () throws -> [UInt8]? {
         var query = ProjectQuery()
-        query.limit = ProjectSearch.maximumLimit
+        query.limit = Self.pageSize
         var finished = false
         return {
             guard !finished else { return nil }

@@ -14,7 +14,7 @@ struct StalledReaderTests {
         let workers = 2
         let server = try TestServer {
             $0.workerThreads = workers
-            $0.timeouts.write = .seconds(2)
+            $0.timeouts.write = .seconds(3)
         }
         var stalled: [RawClient] = []
         for _ in 0..<(workers * 8) {
@@ -25,16 +25,13 @@ struct StalledReaderTests {
         usleep(300_000) // every stalled stream has filled its socket
 
         // A normal client gets a small response, then a whole stream, while the others stall.
-        let normal = try server.client(receiveTimeout: 1)
-        let started = Date()
+        let normal = try server.client(receiveTimeout: 5)
         try normal.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try normal.readResponse().text == "hello")
-        normal.setReceiveTimeout(5)
-        try normal.send("GET /stream?lines=100000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        try normal.send("GET /stream?lines=20000 HTTP/1.1\r\nHost: t\r\n\r\n")
         let whole = try normal.readResponse()
-        #expect(whole.text.split(separator: "\n").count == 100_000)
-        // Long before the stalled clients' write timeout.
-        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(whole.text.split(separator: "\n").count == 20_000)
+        // Answered while every stalled client is still connected: no worker waited for them.
         #expect(server.server.connectionCount == stalled.count + 1)
 
         // After the write timeout the server has closed every stalled client, which never got
@@ -60,6 +57,7 @@ struct StalledReaderTests {
             try client.send(Self.stream)
             _ = try client.readRaw(1000)
             client.reset()
+            client.close()
         }
         let deadline = Date().addingTimeInterval(5)
         while server.server.connectionCount > 0 && Date() < deadline { usleep(20_000) }

@@ -138,12 +138,9 @@ import Testing
 
 /// The export is public: clients that open it and stop reading must not stall anyone else.
 struct ExportUnderStalledReadersTests {
-    @Test func stalledExportReadersLeaveHealthAProjectAndAWholeExportPrompt() throws {
+    @Test func stalledExportReadersLeaveHealthAProjectAndAWholeExportAnswered() throws {
         let workers = 2
-        let registry = try RunningRegistry {
-            $0.workerThreads = workers
-            $0.timeouts.write = .seconds(3)
-        }
+        let registry = try RunningRegistry { $0.workerThreads = workers }
         // Published projects with long descriptions: an export of several MB, more than the
         // kernel's socket buffers hold, so a client that stops reading really stalls it.
         _ = try registry.agency("BIG")
@@ -155,14 +152,14 @@ struct ExportUnderStalledReadersTests {
                                  wholeLifeCost: .units(100_000), plannedEndDate: LocalDate(year: 2030, month: 1, day: 1)!)
         }
         _ = try registry.storage.projects.importRecords(records, agency: "BIG", by: agency)
-        for project in try registry.storage.database.read({ try $0.query("SELECT id FROM projects") }).compactMap({ $0.int64("id") }) {
-            _ = try registry.storage.projects.transition(id: project, to: .submitted, reason: nil, by: agency, compliance: registry.storage.compliance)
+        let ids = try registry.storage.database.read({ try $0.query("SELECT id FROM projects") }).compactMap({ $0.int64("id") })
+        for id in ids {
+            _ = try registry.storage.projects.transition(id: id, to: .submitted, reason: nil, by: agency, compliance: registry.storage.compliance)
         }
         let whole = try registry.request("GET", "/api/v1/export/projects.json").response.body
         #expect(whole.count > 4_000_000)
-        let someProject = objects(object(try JSONParser.parse(whole))["items"]).first?["id"]
-        let projectID = someProject.map { if case .number(let n) = $0 { n } else { "?" } } ?? "?"
 
+        // Six times as many clients as workers open the export and never read.
         var stalled: [RawClient] = []
         for index in 0..<(workers * 6) {
             let client = try RawClient(port: registry.port, receiveTimeout: 5, receiveBufferSize: 4096)
@@ -171,20 +168,19 @@ struct ExportUnderStalledReadersTests {
         }
         usleep(500_000)
 
-        let started = Date()
+        // Everyone else is answered while they stall (with the write timeout at its 30 s default,
+        // a server whose workers waited for them would answer nobody before it).
         #expect(try registry.request("GET", "/healthz").status == 200)
-        #expect(try registry.request("GET", "/api/v1/projects/\(projectID)").status == 200)
+        #expect(try registry.request("GET", "/api/v1/projects/\(ids[0])").status == 200)
         let again = try registry.request("GET", "/api/v1/export/projects.json")
         #expect(again.status == 200 && again.response.body.count == whole.count)
-        #expect(Date().timeIntervalSince(started) < 2, "answered before the stalled readers' write timeout")
+        #expect(registry.server.connectionCount >= stalled.count, "the stalled readers are still connected")
 
-        // The stalled readers are closed after the write timeout, short of the whole export.
+        // They go away; the server lets go of everything they held and is as before.
+        for client in stalled { client.reset(); client.close() }
         let deadline = Date().addingTimeInterval(10)
         while registry.server.connectionCount > 0 && Date() < deadline { usleep(50_000) }
         #expect(registry.server.connectionCount == 0)
-        for (index, client) in stalled.enumerated() where index % 2 == 0 {
-            #expect(try client.readToEnd().count < whole.count)
-        }
         #expect(try registry.request("GET", "/healthz").status == 200)
     }
 }

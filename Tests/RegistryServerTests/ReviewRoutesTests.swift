@@ -53,7 +53,7 @@ import Testing
         #expect(grown.rules().contains("P8-REVIEW-STALE"))
 
         #expect(grown.rules().contains("P8-COST-OVERRUN"))
-        #expect(grown.json?.serialized.contains(#""variance":{"against_original":{"cost":660000,"cost_percent":11.0,"schedule_days":0}"#) == true)
+        #expect(grown.json?.serialized.contains(#""variance":{"against_original":{"cost":660000,"cost_percent":11.00,"schedule_days":0}"#) == true)
 
         // The original baseline was taken at approval; a re-baseline adds one and hides nothing.
         let baselines = try registry.request("GET", "/api/v1/projects/\(id)/baselines")
@@ -68,7 +68,7 @@ import Testing
         #expect(rebaselined["number"] == .number("2"))
         let after = try registry.request("GET", "/api/v1/projects/\(id)")
         #expect(after.rules().contains("P8-COST-OVERRUN"), "still over the original")
-        #expect(after.json?.serialized.contains(#""against_current":{"cost":-40000,"cost_percent":-0.5,"schedule_days":-181}"#) == true)
+        #expect(after.json?.serialized.contains(#""against_current":{"cost":-40000,"cost_percent":-0.60,"schedule_days":-181}"#) == true)
 
         let reviews = try registry.request("GET", "/api/v1/projects/\(id)/reviews")
         guard case .array(let items)? = reviews["items"] else { Issue.record("no reviews"); return }

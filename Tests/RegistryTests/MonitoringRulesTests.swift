@@ -70,10 +70,32 @@ struct MonitoringRulesTests {
     @Test func varianceIsPositiveWhenWorse() {
         let variance = Variance(forecastCost: .units(1_125_000), forecastEnd: LocalDate("2028-01-10")!, baseline: Self.original)
         #expect(variance.cost == .units(125_000))
-        #expect(variance.costPercentText == "12.5")
+        #expect(variance.costPercentText == "12.50")
         #expect(variance.scheduleDays == 10)
         let under = Variance(forecastCost: .units(900_000), forecastEnd: LocalDate("2027-12-01")!, baseline: Self.original)
-        #expect(under.costPercentText == "-10.0")
+        #expect(under.costPercentText == "-10.00")
         #expect(under.scheduleDays == -30)
+    }
+
+    @Test func variancePercentIsRoundedHalfAwayFromZeroToTwoDecimals() {
+        let baseline = Baseline(number: 1, wholeLifeCost: Money(minorUnits: 30_000), plannedEndDate: LocalDate("2028-01-01")!, reason: "")
+        func percent(_ forecast: Int64) -> String? {
+            Variance(forecastCost: Money(minorUnits: forecast), forecastEnd: LocalDate("2028-01-01")!, baseline: baseline).costPercentText
+        }
+        #expect(percent(30_001) == "0.00")    // 0.0033 %
+        #expect(percent(30_002) == "0.01")    // 0.0067 %
+        #expect(percent(31_000) == "3.33")    // 3.3333 %
+        #expect(percent(32_000) == "6.67")    // 6.6667 %, not truncated to 6.66
+        #expect(percent(28_000) == "-6.67")   // away from zero below too
+        #expect(percent(30_000) == "0.00")
+        let even = Baseline(number: 1, wholeLifeCost: Money(minorUnits: 20_000), plannedEndDate: LocalDate("2028-01-01")!, reason: "")
+        // 0.005 % exactly (1 of 20,000) is half a hundredth: away from zero.
+        #expect(Variance(forecastCost: Money(minorUnits: 20_001), forecastEnd: LocalDate("2028-01-01")!, baseline: even).costPercentText == "0.01")
+        #expect(Variance(forecastCost: Money(minorUnits: 19_999), forecastEnd: LocalDate("2028-01-01")!, baseline: even).costPercentText == "-0.01")
+        // Amounts near the top of Int64 do not overflow.
+        let huge = Baseline(number: 1, wholeLifeCost: Money(minorUnits: Int64.max / 2), plannedEndDate: LocalDate("2028-01-01")!, reason: "")
+        #expect(Variance(forecastCost: Money(minorUnits: Int64.max), forecastEnd: LocalDate("2028-01-01")!, baseline: huge).costPercentText == "100.00")
+        let free = Baseline(number: 1, wholeLifeCost: Money(minorUnits: 0), plannedEndDate: LocalDate("2028-01-01")!, reason: "")
+        #expect(Variance(forecastCost: Money(minorUnits: 5), forecastEnd: LocalDate("2028-01-01")!, baseline: free).costPercentText == nil)
     }
 }

@@ -54,7 +54,10 @@ final class ConnectionIO: Sendable {
         while true {
             switch action {
             case .none:
-                return
+                // No event the I/O reports leaves a connection without a next step; closing
+                // beats leaving it in no queue at all.
+                assertionFailure("connection \(connection.id) in \(connection.machine.state) has nothing to do")
+                return close(connection)
             case .waitForReadable:
                 return park(connection, .read)
             case .waitForWritable:

@@ -21,20 +21,31 @@ public struct Baseline: Sendable, Equatable {
 public struct Variance: Sendable, Equatable {
     /// Forecast cost − baseline cost.
     public var cost: Money
-    /// Of the baseline cost, in tenths of a percent (rounded toward zero); nil when the baseline cost is zero.
-    public var costPerMille: Int64?
+    /// Of the baseline cost, in hundredths of a percent (basis points), rounded half away from
+    /// zero as the US IT Dashboard publishes them; nil when the baseline cost is zero. For
+    /// showing only: the rules compare the exact amounts.
+    public var costBasisPoints: Int64?
     /// Forecast end − baseline end, in days.
     public var scheduleDays: Int
 
     public init(forecastCost: Money, forecastEnd: LocalDate, baseline: Baseline) {
         cost = forecastCost - baseline.wholeLifeCost
-        costPerMille = baseline.wholeLifeCost.minorUnits == 0 ? nil : cost.minorUnits * 1000 / baseline.wholeLifeCost.minorUnits
+        costBasisPoints = Self.basisPoints(of: cost.minorUnits, in: baseline.wholeLifeCost.minorUnits)
         scheduleDays = LocalDate.days(from: baseline.plannedEndDate, to: forecastEnd)
     }
 
-    /// `12.5` for 125 per mille, as the API shows percentages.
+    /// `part / whole` in basis points, rounded half away from zero; 128-bit, so no amount overflows.
+    static func basisPoints(of part: Int64, in whole: Int64) -> Int64? {
+        guard whole != 0 else { return nil }
+        let numerator = Int128(part).magnitude * 10_000, denominator = Int128(whole).magnitude
+        let rounded = Int128((numerator * 2 + denominator) / (denominator * 2))
+        let negative = (part < 0) != (whole < 0)
+        return Int64(clamping: negative ? -rounded : rounded)
+    }
+
+    /// `12.57` for 1257 basis points, as the API shows percentages (always two decimals).
     public var costPercentText: String? {
-        costPerMille.map { "\($0 < 0 ? "-" : "")\(abs($0) / 10).\(abs($0) % 10)" }
+        costBasisPoints.map { "\($0 < 0 ? "-" : "")\(abs($0) / 100).\(String(abs($0) % 100 + 100).dropFirst())" }
     }
 }
 

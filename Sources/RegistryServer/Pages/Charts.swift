@@ -70,13 +70,13 @@ enum Charts {
         var label: String
         /// Schedule variance in days (x) and cost variance in per mille (y); positive is worse.
         var days: Int
-        var perMille: Int64
+        var basisPoints: Int64
     }
 
     /// Cost variance against schedule variance: a point a project, numbered as in its table.
     static func varianceScatter(id: String, title: String, caption: String, points: [Point]) -> HTML {
         let width = 640, height = 340, left = 70.0, right = 20.0, top = 20.0, bottom = 56.0
-        let xs = points.map { Double($0.days) }, ys = points.map { Double($0.perMille) / 10 }
+        let xs = points.map { Double($0.days) }, ys = points.map { Double($0.basisPoints) / 100 }
         let minX = min(0, xs.min() ?? 0), maxX = max(30, xs.max() ?? 30)
         let minY = min(0, ys.min() ?? 0), maxY = max(10, ys.max() ?? 10)
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
@@ -102,7 +102,7 @@ enum Charts {
 
         """
         for point in points {
-            let x = px(Double(point.days)), y = py(Double(point.perMille) / 10)
+            let x = px(Double(point.days)), y = py(Double(point.basisPoints) / 100)
             body += """
             <circle cx="\(x)" cy="\(y)" r="5" fill="\(bar)" stroke="#ffffff" stroke-width="1"/>
             <text x="\(x + 7)" y="\(y - 5)" font-size="11" fill="\(ink)">\(point.number)</text>
@@ -111,7 +111,7 @@ enum Charts {
         }
         let description = points.isEmpty ? "No project overruns or slips."
             : "Scatter plot of \(points.count) projects: " + points.map {
-                "\($0.number). \($0.label): \(Format.days($0.days)), cost \($0.perMille >= 0 ? "+" : "")\($0.perMille / 10).\(abs($0.perMille) % 10) %"
+                "\($0.number). \($0.label): \(Format.days($0.days)), cost \($0.basisPoints >= 0 ? "+" : "-")\(abs($0.basisPoints) / 100).\(String(abs($0.basisPoints) % 100 + 100).dropFirst()) %"
             }.joined(separator: "; ") + "."
         return figure(id: id, title: title, description: description, width: width, height: height, caption: caption, body: body)
     }

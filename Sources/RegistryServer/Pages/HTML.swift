@@ -134,7 +134,7 @@ enum Format {
 
     static func percent(_ variance: Variance) -> String {
         guard let text = variance.costPercentText else { return "—" }
-        return (variance.costPerMille ?? 0) > 0 ? "+\(text) %" : "\(text) %"
+        return (variance.costBasisPoints ?? 0) > 0 ? "+\(text) %" : "\(text) %"
     }
 
     /// `2026-11-02 14:03` from an RFC 3339 timestamp.

@@ -102,7 +102,7 @@ struct OverviewPage {
             flagged.append(item)
         }
         let points = flagged.enumerated().map { index, item in
-            Charts.Point(number: index + 1, label: item.title, days: item.variance.scheduleDays, perMille: item.variance.costPerMille ?? 0)
+            Charts.Point(number: index + 1, label: item.title, days: item.variance.scheduleDays, basisPoints: item.variance.costBasisPoints ?? 0)
         }
         func projectLink(_ item: PortfolioOverview.Flagged) -> HTML { "<a href=\"/projects/\(item.projectID)\">\(item.title)</a>" }
         main += """
