@@ -15,16 +15,19 @@ struct ExportRoutes {
         "cost_variance_current", "cost_variance_percent_current", "schedule_variance_days_current",
     ]
 
+    /// Text the agencies wrote is made safe to open in a spreadsheet (`SpreadsheetText`); the
+    /// import reads it back as it was. Numbers, dates and codes are the registry's own.
     static func row(_ project: StoredProject, _ assessment: Assessment, currency: String) -> [String] {
         let record = project.record
         let original = assessment.varianceAgainstOriginal, current = assessment.varianceAgainstCurrent
+        let text = SpreadsheetText.escape
         return [
-            String(project.id), project.agency, record.externalID, record.title, record.description ?? "", record.category ?? "",
-            project.status.rawValue, currency, record.wholeLifeCost.decimalString, record.spendToDate?.decimalString ?? "",
+            String(project.id), project.agency, text(record.externalID), text(record.title), text(record.description ?? ""),
+            text(record.category ?? ""), project.status.rawValue, currency, record.wholeLifeCost.decimalString, record.spendToDate?.decimalString ?? "",
             record.startDate?.description ?? "", record.plannedEndDate.description, record.forecastEndDate?.description ?? "",
-            record.riskRating.map(String.init) ?? "", record.owner?.name ?? "", record.owner?.role ?? "", record.owner?.email ?? "",
+            record.riskRating.map(String.init) ?? "", text(record.owner?.name ?? ""), text(record.owner?.role ?? ""), text(record.owner?.email ?? ""),
             // One name a line: a cell that spreadsheets show as a list.
-            record.systems.joined(separator: "\n"), record.datasets.joined(separator: "\n"),
+            text(record.systems.joined(separator: "\n")), text(record.datasets.joined(separator: "\n")),
             assessment.deliveryConfidence?.rawValue ?? "",
             original?.cost.decimalString ?? "", original?.costPercentText ?? "", original.map { String($0.scheduleDays) } ?? "",
             current?.cost.decimalString ?? "", current?.costPercentText ?? "", current.map { String($0.scheduleDays) } ?? "",

@@ -107,6 +107,40 @@ import Testing
         #expect(try importCSV(target, edited, token: targetAgency).json?.serialized == #"{"created":0,"updated":1,"unchanged":2}"#)
     }
 
+    /// OWASP's CSV-injection rule: no text cell can run as a formula, and the import reads back what was written.
+    @Test func exportedTextCannotRunAsAFormulaAndImportsBackAsWritten() throws {
+        let source = try RunningRegistry()
+        let agency = try source.agency("MINFIN")
+        let body = #"{"external_id":"=1+1","title":"=HYPERLINK(\"http://evil.example\",\"click\")","description":"+cmd|' /C calc'!A0","category":"-2+3","whole_life_cost":250000,"planned_end_date":"2028-01-01","owner":{"name":"@SUM(A1:A9)","role":"\tSRO","email":"jane@example.gov"},"systems":["=Ledger","Pay"],"datasets":["'quoted"]}"#
+        let created = try source.request("POST", "/api/v1/projects", token: agency, body: body)
+        #expect(created.status == 201)
+        guard case .number(let id)? = created["id"] else { Issue.record("not created"); return }
+        _ = try source.request("POST", "/api/v1/projects/\(id)/transitions", token: agency, body: #"{"to":"submitted"}"#)
+        let exported = try source.request("GET", "/api/v1/export/projects.csv").response.text
+        let rows = ExportRoutesTests.parseCSV(exported)
+        let cells = Dictionary(uniqueKeysWithValues: zip(rows[0], rows[1]))
+        for column in ["external_id", "title", "description", "category", "owner_name", "owner_role", "systems", "datasets"] {
+            let first = cells[column]?.first
+            #expect(first == "'", "\(column) starts with \(String(describing: first))")
+        }
+        #expect(cells["datasets"] == "''quoted")
+        #expect(cells["owner_email"] == "jane@example.gov")
+        #expect(cells["whole_life_cost"] == "250000")
+
+        let target = try RunningRegistry()
+        let targetAgency = try target.agency("MINFIN")
+        #expect(try importCSV(target, exported, token: targetAgency).status == 200)
+        let project = try target.request("GET", "/api/v1/projects/1", token: targetAgency)
+        #expect(project["external_id"] == .string("=1+1"))
+        #expect(project["title"] == .string("=HYPERLINK(\"http://evil.example\",\"click\")"))
+        #expect(project["description"] == .string("+cmd|' /C calc'!A0"))
+        #expect(project["category"] == .string("-2+3"))
+        #expect(object(project["owner"])["name"] == .string("@SUM(A1:A9)"))
+        #expect(object(project["owner"])["role"] == .string("\tSRO"))
+        #expect(project["systems"] == .array([.string("=Ledger"), .string("Pay")]))
+        #expect(project["datasets"] == .array([.string("'quoted")]))
+    }
+
     @Test func oneBadRowStopsTheWholeImportAndEveryBadRowIsNamed() throws {
         let registry = try RunningRegistry()
         let agency = try registry.agency("MINFIN")

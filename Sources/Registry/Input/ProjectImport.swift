@@ -55,7 +55,9 @@ public enum ProjectImport {
             }
             var object = JSONObject()
             var owner = JSONObject()
-            for (column, cell) in zip(header, cells) {
+            for (column, written) in zip(header, cells) {
+                // Text as the export wrote it for spreadsheets (numbers are never prefixed).
+                let cell = numeric.contains(column) ? written : SpreadsheetText.unescape(written)
                 switch column {
                 case "agency" where !cell.isEmpty && cell != agency:
                     errors.append(RowError(row: row, field: "agency", message: "is \(cell); this import is for \(agency)"))
