@@ -18,7 +18,7 @@ final class RunningRegistry: Sendable {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(logger supplied: Logger? = nil, configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
@@ -29,7 +29,7 @@ final class RunningRegistry: Sendable {
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        server = application.makeServer(configuration: configuration, logger: logger)
+        server = application.makeServer(configuration: configuration, logger: supplied ?? logger)
         port = try server.start()
         centreToken = try storage.tokens.issue(.centre, by: .commandLine)
     }
