@@ -90,17 +90,17 @@ struct ProjectRoutes {
                             shared: try representation(state))
     }
 
-    /// The version `If-Match` names; nil when absent or `*`. A validator of another state is a 412.
+    /// The record version `If-Match` names; nil when absent or `*`. Any ETag from a read of the
+    /// record as it is stored now matches, whatever findings other projects changed since; one
+    /// read at an older version is a lost update (412). The write itself checks the version again.
     func expectedVersion(_ request: HTTPRequest, _ project: StoredProject) throws -> Int? {
         guard let header = request.headers["If-Match"] else { return nil }
         let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if tags.contains("*") { return nil }
-        guard var state = try storage.projects.state(id: project.id) else { throw RegistryError.notFound("No project has the id \(project.id).") }
-        state.similarity = try storage.compliance.similaritySignature(for: project.id)
-        guard tags.contains(state.etag) else {
-            throw RegistryError.stale("If-Match \(header) does not match the project's current ETag; read it again.")
+        guard tags.contains(where: { ProjectState.recordVersion(inETag: $0, id: project.id) == project.version }) else {
+            throw RegistryError.stale("If-Match \(header) names an older version of the project than its current \(project.version); read it again and reapply the change.")
         }
-        return state.version
+        return project.version
     }
 
     // MARK: - Routes
@@ -151,19 +151,24 @@ struct ProjectRoutes {
 
         let writeResponses: [APIOperation.Response] = [
             .json(200, "The project as changed; ETag is set.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden, .notFound,
-            .problem(409, "Another project of the agency has this external_id."), .problem(412, "If-Match names an older version."), .invalid,
+            .problem(409, "Another project of the agency has this external_id."),
+            .problem(412, "If-Match names an older version of the project's record: someone changed it since it was read."), .invalid,
         ]
+        let ifMatch = APIOperation.Parameter(
+            name: "If-Match", location: "header",
+            description: "An ETag from a read of this project (strong or weak). The write succeeds unless the project's stored record changed since that read; findings that other projects' writes changed (which are in the ETag, for If-None-Match) do not count. `*` or no header: no check.",
+            schema: Schema.string)
 
         api.add(APIOperation(
             method: .PUT, path: "/api/v1/projects/{id}", id: "replaceProject", summary: "Replace the agency's record of the project (its agency). Status is changed only by transitions.",
-            tag: "Projects", access: .agency, parameters: [idParameter], requestSchema: ProjectSchemas.input(withAgency: false), responses: writeResponses)
+            tag: "Projects", access: .agency, parameters: [idParameter, ifMatch], requestSchema: ProjectSchemas.input(withAgency: false), responses: writeResponses)
         ) { context in
             try routes.change(context) { _, body in try ProjectInput.read(body) }
         }
 
         api.add(APIOperation(
             method: .PATCH, path: "/api/v1/projects/{id}", id: "patchProject", summary: "Change some fields (JSON Merge Patch, RFC 7386; its agency).",
-            tag: "Projects", access: .agency, parameters: [idParameter],
+            tag: "Projects", access: .agency, parameters: [idParameter, ifMatch],
             requestSchema: Schema.object(ProjectSchemas.inputProperties(withAgency: false), closed: true), responses: writeResponses)
         ) { context in
             try routes.change(context) { project, patch in

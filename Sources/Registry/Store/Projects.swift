@@ -283,7 +283,22 @@ public struct ProjectState: Sendable, Equatable, Hashable {
     /// Summarises the project's duplication and split findings, which other projects decide.
     public var similarity: Int = 0
 
+    /// Changes with anything the representation shows, findings derived from other projects
+    /// included, so `If-None-Match` sees every change. Its first two parts name the stored record.
     public var etag: String { "\"p\(id)-\(version)-\(businessCaseVersion)-\(completedReviews)-\(baselines)-\(thresholdGeneration)-\(day.daysSinceEpoch)-\(String(UInt(bitPattern: similarity), radix: 36))\"" }
+
+    /// The record version an ETag of project `id` was read at (weak or strong), or nil when it is
+    /// not one of this project's ETags. `If-Match` compares this alone: it protects the agency's
+    /// record, not findings that other projects' writes change.
+    public static func recordVersion(inETag tag: some StringProtocol, id: Int64) -> Int? {
+        var opaque = Substring(tag)
+        if opaque.hasPrefix("W/") { opaque = opaque.dropFirst(2) }
+        let prefix = "\"p\(id)-"
+        guard opaque.hasPrefix(prefix), opaque.hasSuffix("\""), opaque.count > prefix.count + 1 else { return nil }
+        let rest = opaque.dropFirst(prefix.count)
+        guard let dash = rest.firstIndex(of: "-") else { return nil }
+        return Int(rest[..<dash])
+    }
 }
 
 extension Projects {
