@@ -6,7 +6,10 @@ import Synchronization
 /// readers see the last committed state while a write is under way).
 ///
 /// Calls block: they belong on the server's worker threads, never on Swift's cooperative pool.
-/// Transactions do not nest: do not call `write` or `read` from inside another.
+/// Checkouts do not nest: a thread that holds the writer or a reader must not ask for another
+/// connection of the same database (a write that waits for a reader while every reader waits
+/// for the writer never ends). Code that reads inside a write reads on the writer's own
+/// connection. Debug builds stop at a nested checkout with a precondition failure.
 public final class SQLiteDatabase: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var readerCount = 4
@@ -44,6 +47,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// rolled back when it throws (the error is rethrown). One writer at a time.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        checkOut("write")
+        defer { checkIn() }
         writerLock.lock()
         defer { writerLock.unlock() }
         // Prepared once and reused, like every other statement.
@@ -62,6 +67,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs `body` on a reader inside one read transaction, so it sees a single consistent snapshot.
     @discardableResult
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        checkOut("read")
+        defer { checkIn() }
         let reader = takeReader()
         defer { returnReader(reader) }
         try reader.execute("BEGIN")
@@ -73,6 +80,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// already reads from one snapshot, this saves the BEGIN and COMMIT.
     @discardableResult
     public func readStatement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        checkOut("readStatement")
+        defer { checkIn() }
         let reader = takeReader()
         defer { returnReader(reader) }
         return try body(reader)
@@ -80,6 +89,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Work outside any transaction on the writer (pragmas, checkpoints, the migrator's own transactions).
     public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T {
+        checkOut("withWriter")
+        defer { checkIn() }
         writerLock.lock()
         defer { writerLock.unlock() }
         return try body(writer)
@@ -98,4 +109,49 @@ public final class SQLiteDatabase: @unchecked Sendable {
         readersCondition.signal()
         readersCondition.unlock()
     }
+
+    /// Marks a checkout of this database on the calling thread; stops at a nested one (debug builds).
+    @inline(__always)
+    private func checkOut(_ call: StaticString) {
+        #if DEBUG
+        let held = CheckoutMarks.current
+        precondition(!held.databases.contains(ObjectIdentifier(self)), """
+            SQLiteDatabase.\(call) called on a thread that already holds a connection of \(path) (inside write, read, \
+            readStatement or withWriter). A nested checkout can deadlock the pool: pass the SQLiteConnection you hold down instead.
+            """)
+        held.databases.append(ObjectIdentifier(self))
+        #endif
+    }
+
+    @inline(__always)
+    private func checkIn() {
+        #if DEBUG
+        let held = CheckoutMarks.current
+        if let index = held.databases.lastIndex(of: ObjectIdentifier(self)) { held.databases.remove(at: index) }
+        #endif
+    }
 }
+
+#if DEBUG
+/// The databases the calling thread holds a connection of, kept in a thread-specific value:
+/// one `pthread_getspecific` and a tiny array per checkout.
+private final class CheckoutMarks {
+    var databases: [ObjectIdentifier] = []
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let created = pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<CheckoutMarks>.fromOpaque(pointer).release() }
+        }
+        precondition(created == 0, "pthread_key_create failed: \(created)")
+        return key
+    }()
+
+    static var current: CheckoutMarks {
+        if let pointer = pthread_getspecific(key) { return Unmanaged<CheckoutMarks>.fromOpaque(pointer).takeUnretainedValue() }
+        let marks = CheckoutMarks()
+        pthread_setspecific(key, Unmanaged.passRetained(marks).toOpaque())
+        return marks
+    }
+}
+#endif

@@ -6,13 +6,8 @@ import Testing
 /// exactly what a projection built afresh from the database says.
 struct PortfolioProjectionTests {
     @Test func updatesFromTheAuditTrailMatchAFreshBuild() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("projection-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("r.sqlite").path
-        let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Migrations").path
-        let storage = try RegistryStorage.open(path: path, migrationsDirectory: migrations)
+        let registry = try TemporaryRegistry("projection")
+        let storage = try registry.open()
         for code in ["MINFIN", "MINHEALTH", "MINEDU"] {
             try storage.agencies.create(Agency(code: code, name: code, level: .national), by: .commandLine)
         }
@@ -40,7 +35,7 @@ struct PortfolioProjectionTests {
         /// What this projection holds now, against one built from scratch on the same file.
         func expectSameAsAFreshBuild(_ comment: Comment) throws {
             let kept = try storage.portfolio.entries(ProjectQuery(), viewer: .commandLine)
-            let fresh = try RegistryStorage.open(path: path, migrationsDirectory: migrations).portfolio.entries(ProjectQuery(), viewer: .commandLine)
+            let fresh = try registry.open().portfolio.entries(ProjectQuery(), viewer: .commandLine)
             #expect(kept.map(\.id) == fresh.map(\.id), comment)
             #expect(kept.map(\.assessment) == fresh.map(\.assessment), comment)
         }

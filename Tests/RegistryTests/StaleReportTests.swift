@@ -11,14 +11,9 @@ struct StaleReportTests {
     }
 
     @Test func onlyTheAgencysOwnChangesCountAsReports() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let registry = try TemporaryRegistry("stale")
         let calendar = Calendar()
-        let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Migrations").path
-        let storage = try RegistryStorage.open(path: directory.appendingPathComponent("r.sqlite").path, migrationsDirectory: migrations,
-                                               clock: RegistryClock { calendar.now.withLock { $0 } })
+        let storage = try registry.open(clock: RegistryClock { calendar.now.withLock { $0 } })
         try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
         let agency = Principal.agency(code: "MINFIN", tokenID: "t")
         let centre = Principal.centre(tokenID: "c")

@@ -217,3 +217,38 @@ final class LockedArray: @unchecked Sendable {
     func append(_ value: SQLiteValue) { lock.lock(); storage.append(value); lock.unlock() }
     var values: [SQLiteValue] { lock.lock(); defer { lock.unlock() }; return storage }
 }
+
+/// A thread that holds a connection must not ask for another of the same database: debug
+/// builds stop there, naming the call, instead of deadlocking later under load.
+struct NestedCheckoutTests {
+    @Test func aReadInsideAWriteStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let temp = try! TemporaryDatabase()
+            let db = try! temp.open()
+            try! db.write { _ in _ = try db.read { try $0.scalar("SELECT 1") } }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("SQLiteDatabase.read called on a thread that already holds a connection"))
+    }
+
+    @Test func aWriteInsideAReadStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let temp = try! TemporaryDatabase()
+            let db = try! temp.open()
+            try! db.read { _ in try db.write { try $0.execute("CREATE TABLE t (v)") } }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("SQLiteDatabase.write called on a thread that already holds a connection"))
+    }
+
+    @Test func checkoutsOneAfterAnotherAndOfAnotherDatabaseAreFine() throws {
+        let first = try TemporaryDatabase(), second = try TemporaryDatabase()
+        let a = try first.open(), b = try second.open()
+        try a.write { try $0.execute("CREATE TABLE t (v)") }
+        try a.write { try $0.execute("INSERT INTO t VALUES (1)") }
+        #expect(try a.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(1))
+        // Another database's connection inside: no pool waits on itself.
+        try a.write { _ in try b.write { try $0.execute("CREATE TABLE u (v)") } }
+        #expect(try b.readStatement { try $0.scalar("SELECT count(*) FROM u") } == .integer(0))
+    }
+}

@@ -26,51 +26,60 @@ public struct Compliance: Sendable {
         try contexts(for: [project], portfolioWide: portfolioWide)[project.id]!
     }
 
+    /// The project's own rule context, without the portfolio-wide comparisons, read on `db`:
+    /// inside a write, the writer's connection, which sees the transaction's own changes and
+    /// needs no reader while it holds the writer.
+    public func ownContext(on db: SQLiteConnection, for project: StoredProject) throws -> RuleContext {
+        try ownContexts(on: db, for: [project])[project.id]!
+    }
+
     /// The rule contexts of many projects, a query per kind of fact however many there are.
     public func contexts(for projects: [StoredProject], portfolioWide: Bool = true) throws -> [Int64: RuleContext] {
-        let today = clock.today()
-        let ids = projects.map(\.id)
-        let list = Projects.idList(ids)
-        var thresholds = ThresholdSchedule([])
-        var contexts = try database.read { db -> [Int64: RuleContext] in
-            var levels: [String: GovernmentLevel] = [:]
-            try db.forEach("SELECT code, level FROM agencies") { row in
-                if let code = row.string("code") { levels[code] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national }
-            }
-            thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
-            var businessCases: [Int64: BusinessCase] = [:]
-            try db.forEach("""
-                SELECT * FROM business_case_versions b WHERE project_id IN (SELECT value FROM json_each(?))
-                AND version = (SELECT max(version) FROM business_case_versions WHERE project_id = b.project_id)
-                """, [list]) { row in
-                let version = try BusinessCases.version(row)
-                businessCases[version.projectID] = version.businessCase
-            }
-            var reviews: [Int64: [Review]] = [:]
-            try db.forEach("SELECT * FROM reviews WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY id", [list]) { row in
-                let review = Reviews.review(row)
-                reviews[review.projectID, default: []].append(review)
-            }
-            var baselines: [Int64: [Baseline]] = [:]
-            try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, number", [list]) { row in
-                if let id = row.int64("project_id") { baselines[id, default: []].append(Baselines.baseline(row)) }
-            }
-            var contexts: [Int64: RuleContext] = [:]
-            for project in projects {
-                contexts[project.id] = RuleContext(
-                    project: project.record, status: project.status, agencyLevel: levels[project.agency] ?? .national,
-                    businessCase: businessCases[project.id], thresholds: thresholds, reviews: reviews[project.id] ?? [],
-                    baselines: baselines[project.id] ?? [], lastReported: LocalDate(String(project.reportedAt.prefix(10))),
-                    today: today, tolerances: tolerances)
-            }
-            return contexts
-        }
+        var contexts = try database.read { try ownContexts(on: $0, for: projects) }
         if portfolioWide {
+            let today = clock.today()
             let snapshot = try similarity.current(database)
             for project in projects where project.status.isOpen {
+                guard let thresholds = contexts[project.id]?.thresholds else { continue }
                 contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
                 contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
             }
+        }
+        return contexts
+    }
+
+    private func ownContexts(on db: SQLiteConnection, for projects: [StoredProject]) throws -> [Int64: RuleContext] {
+        let today = clock.today()
+        let list = Projects.idList(projects.map(\.id))
+        var levels: [String: GovernmentLevel] = [:]
+        try db.forEach("SELECT code, level FROM agencies") { row in
+            if let code = row.string("code") { levels[code] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national }
+        }
+        let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
+        var businessCases: [Int64: BusinessCase] = [:]
+        try db.forEach("""
+            SELECT * FROM business_case_versions b WHERE project_id IN (SELECT value FROM json_each(?))
+            AND version = (SELECT max(version) FROM business_case_versions WHERE project_id = b.project_id)
+            """, [list]) { row in
+            let version = try BusinessCases.version(row)
+            businessCases[version.projectID] = version.businessCase
+        }
+        var reviews: [Int64: [Review]] = [:]
+        try db.forEach("SELECT * FROM reviews WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY id", [list]) { row in
+            let review = Reviews.review(row)
+            reviews[review.projectID, default: []].append(review)
+        }
+        var baselines: [Int64: [Baseline]] = [:]
+        try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, number", [list]) { row in
+            if let id = row.int64("project_id") { baselines[id, default: []].append(Baselines.baseline(row)) }
+        }
+        var contexts: [Int64: RuleContext] = [:]
+        for project in projects {
+            contexts[project.id] = RuleContext(
+                project: project.record, status: project.status, agencyLevel: levels[project.agency] ?? .national,
+                businessCase: businessCases[project.id], thresholds: thresholds, reviews: reviews[project.id] ?? [],
+                baselines: baselines[project.id] ?? [], lastReported: LocalDate(String(project.reportedAt.prefix(10))),
+                today: today, tolerances: tolerances)
         }
         return contexts
     }

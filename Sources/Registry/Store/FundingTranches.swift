@@ -26,7 +26,7 @@ public struct FundingTranches: Sendable {
             guard let tranche = try Self.load(db, id: trancheID) else { throw RegistryError.notFound("No funding tranche has the id \(trancheID).") }
             guard !tranche.isReleased else { throw RegistryError.conflict("Tranche \(trancheID) was released on \(tranche.releasedAt!).") }
             guard let project = try Projects.load(db, id: tranche.projectID) else { throw RegistryError.notFound("No project has the id \(tranche.projectID).") }
-            let blockers = RulesEngine.releaseBlockers(tranche, context: try compliance.context(for: project, portfolioWide: false))
+            let blockers = RulesEngine.releaseBlockers(tranche, context: try compliance.ownContext(on: db, for: project))
             if !blockers.isEmpty {
                 throw RegistryError.blockedByRules("Tranche \(trancheID) cannot be released while \(blockers.count == 1 ? "this finding stands" : "these findings stand").", blockers)
             }

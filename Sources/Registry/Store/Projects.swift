@@ -218,9 +218,9 @@ extension Projects {
                 let options = allowed.isEmpty ? "; it is closed." : "; it can become: \(allowed.joined(separator: ", "))."
                 throw RegistryError.conflict("A project that is \(current.status.rawValue) cannot become \(target.rawValue)" + options)
             }
-            // No other write can commit while this transaction holds the writer, so the
-            // context read here is the state the decision applies to.
-            let blockers = RulesEngine.blockers(to: target, context: try compliance.context(for: current, portfolioWide: false))
+            // Read on the writer's connection: the state the decision applies to, and no reader
+            // is needed while the writer is held.
+            let blockers = RulesEngine.blockers(to: target, context: try compliance.ownContext(on: db, for: current))
             if !blockers.isEmpty {
                 throw RegistryError.blockedByRules("The project cannot become \(target.rawValue) while \(blockers.count == 1 ? "this finding stands" : "these findings stand").", blockers)
             }
