@@ -48,9 +48,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Fuzzing: the properties each decoder must keep (FuzzChecks), checked by libFuzzer
+        // executables built with Benchmarks/fuzz.sh, and by FuzzTests over the seed corpora.
+        .target(name: "FuzzChecks", dependencies: ["HTTPServer", "JSON", "Registry"]),
+        .executableTarget(name: "fuzz-http-parser", dependencies: ["FuzzChecks"]),
+        .executableTarget(name: "fuzz-json", dependencies: ["FuzzChecks"]),
+        .executableTarget(name: "fuzz-merge-patch", dependencies: ["FuzzChecks"]),
+        .executableTarget(name: "fuzz-csv", dependencies: ["FuzzChecks"]),
+
         // A raw-socket HTTP client and helpers shared by the tests that talk to a real server.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "FuzzChecks"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzChecks"], path: "Tests/Fuzz", exclude: ["corpus", "regressions", "dictionaries"]),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SQLiteDatabase"]),

@@ -34,29 +34,6 @@ struct ExportRoutes {
         ]
     }
 
-    /// RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled; lines end in
-    /// CRLF. Works on the UTF-8 bytes: an export writes millions of fields.
-    static func csvLine(_ fields: [String]) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(fields.reduce(2) { $0 + $1.utf8.count + 3 })
-        for (index, field) in fields.enumerated() {
-            if index > 0 { line.append(UInt8(ascii: ",")) }
-            let bytes = field.utf8
-            guard bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else {
-                line.append(contentsOf: bytes)
-                continue
-            }
-            line.append(UInt8(ascii: "\""))
-            for byte in bytes {
-                line.append(byte)
-                if byte == UInt8(ascii: "\"") { line.append(byte) }
-            }
-            line.append(UInt8(ascii: "\""))
-        }
-        line.append(contentsOf: [13, 10])
-        return line
-    }
-
     /// Projects per streamed piece: what a client that stops reading holds (about 150 KB of JSON).
     static let pageSize = 100
 
@@ -89,9 +66,9 @@ struct ExportRoutes {
         ) { _ in
             let headers = HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"projects.csv\"")])
             let pages = Self.publishedPages(storage) { project, assessment in
-                Self.csvLine(Self.row(project, assessment, currency: storage.currency))
+                CSVWriter.line(Self.row(project, assessment, currency: storage.currency))
             }
-            return HTTPResponse(status: .ok, headers: headers, stream: StreamedBody(prefix: Self.csvLine(Self.columns), pages: pages))
+            return HTTPResponse(status: .ok, headers: headers, stream: StreamedBody(prefix: CSVWriter.line(Self.columns), pages: pages))
         }
 
         api.add(APIOperation(

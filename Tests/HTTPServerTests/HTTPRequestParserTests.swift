@@ -1,53 +1,17 @@
+import FuzzChecks
 @testable import HTTPServer
 import Testing
 
 /// The parser on bytes in memory. Every case is fed whole, one byte at a time, and cut in
 /// two at every position, and must come out the same each way.
 struct HTTPRequestParserTests {
-    /// What feeding some bytes produced: heads and requests in order, or the error.
-    struct Outcome: Equatable {
-        enum Event: Equatable {
-            case head(method: HTTPMethod, target: String)
-            case request(Parsed)
-        }
-        var events: [Event] = []
-        var errorStatus: Int?
-    }
+    // The same feeding and comparison as the parser's fuzzer (Sources/FuzzChecks).
+    typealias Outcome = HTTPParserCheck.Outcome
 
-    struct Parsed: Equatable {
-        var method: HTTPMethod
-        var path: String
-        var query: String
-        var version: HTTPVersion
-        var headers: [String]
-        var body: String
-        var trailers: [String]
-        var keepAlive: Bool
-    }
-
-    static func feed(_ chunks: [[UInt8]], limits: HTTPParserLimits = HTTPParserLimits()) -> Outcome {
-        var parser = HTTPRequestParser(limits: limits)
-        var outcome = Outcome()
-        do {
-            for chunk in chunks {
-                parser.append(chunk)
-                loop: while true {
-                    switch try parser.next() {
-                    case .needMoreData: break loop
-                    case .head(let head): outcome.events.append(.head(method: head.method, target: head.target))
-                    case .request(let request):
-                        outcome.events.append(.request(Parsed(
-                            method: request.method, path: request.head.path, query: request.head.query, version: request.head.version,
-                            headers: request.headers.map { "\($0.name): \($0.value)" }, body: String(decoding: request.body, as: UTF8.self),
-                            trailers: request.trailers.map { "\($0.name): \($0.value)" }, keepAlive: request.head.keepAlive)))
-                    }
-                }
-            }
-        } catch {
-            outcome.errorStatus = error.status.code
-            // A failed parser stays failed.
-            #expect((try? parser.next()) == nil)
-        }
+    static func feed(_ chunks: [[UInt8]], limits: HTTPParserLimits = HTTPParserLimits(), sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
+        let outcome = HTTPParserCheck.feed(chunks, limits: limits)
+        #expect(outcome.stayedFailed, "a failed parser stays failed", sourceLocation: sourceLocation)
+        #expect(HTTPParserCheck.invariantFindings(outcome, limits: limits) == [], sourceLocation: sourceLocation)
         return outcome
     }
 
@@ -67,10 +31,7 @@ struct HTTPRequestParserTests {
         return whole
     }
 
-    static func request(_ outcome: Outcome) -> Parsed? {
-        for case .request(let parsed) in outcome.events { return parsed }
-        return nil
-    }
+    static func request(_ outcome: Outcome) -> HTTPParserCheck.Parsed? { outcome.firstRequest }
 
     // MARK: Valid requests
 
