@@ -1,4 +1,4 @@
-# Shared by portfolio.sh and dashboard.sh (source it; set N and PORT first): a release build,
+# Shared by portfolio.sh, dashboard.sh and hostile.sh (source it; set N and PORT first, SERVE_FLAGS if wanted): a release build,
 # a temporary registry with one agency (BENCH) and its tokens, a server, and the CSV of N
 # deliberately alike projects (one agency; every 4,000th shares a system, every 3,000th a dataset).
 swift build -c release --product portfolio-registry >/dev/null 2>&1
@@ -12,7 +12,7 @@ TOKEN=$($BIN token issue --agency BENCH --db "$DB")
 CENTRE=$($BIN token issue --role centre --db "$DB")
 
 start_server() {
-  $BIN serve --port "$PORT" --db "$DB" --log-level info --max-body-size 200000000 >"$workdir/server.log" 2>&1 &
+  $BIN serve --port "$PORT" --db "$DB" --log-level info --max-body-size 200000000 ${SERVE_FLAGS:-} >"$workdir/server.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 }

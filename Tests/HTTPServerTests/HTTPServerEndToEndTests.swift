@@ -111,6 +111,28 @@ import Testing
         #expect(client.isClosedByPeer())
     }
 
+    /// Bodies larger than what the server reads per turn, sent in pieces with pauses, with and
+    /// without chunking (a body in progress is always read, however much is buffered).
+    @Test func echoesLargeBodiesThatArriveInPieces() throws {
+        let server = try TestServer()
+        let body = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let client = try server.client(receiveTimeout: 10)
+        try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n")
+        for start in stride(from: 0, to: body.count, by: 400_000) {
+            try client.send(Array(body[start..<min(start + 400_000, body.count)]))
+            usleep(10_000)
+        }
+        #expect(try client.readResponse().body == body)
+        try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for start in stride(from: 0, to: body.count, by: 500_000) {
+            let piece = Array(body[start..<min(start + 500_000, body.count)])
+            try client.send(Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + [13, 10])
+            usleep(10_000)
+        }
+        try client.send("0\r\n\r\n")
+        #expect(try client.readResponse().body == body)
+    }
+
     @Test func headSendsTheHeadersOfGetWithoutBody() throws {
         let server = try TestServer()
         let client = try server.client()

@@ -1,6 +1,7 @@
 import Foundation
 @testable import HTTPServer
 import HTTPTestSupport
+import Synchronization
 import Testing
 
 /// Clients that open a large streamed body and stop reading hold a buffer each, never a
@@ -48,6 +49,66 @@ struct StalledReaderTests {
         // And the server is as before.
         try normal.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try normal.readResponse().text == "hello")
+    }
+
+    /// Producing a streamed body is the stream workers' job: with one worker, a stream whose
+    /// production is stuck leaves that worker free for everyone else.
+    @Test func producingAStreamNeverOccupiesTheWorkers() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let server = try TestServer(configure: {
+            $0.workerThreads = 1
+            $0.streamWorkerThreads = 1
+        }, routes: { router in
+            router.get("/gated") { _ in
+                var produced = false
+                return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain")]), stream: StreamedBody {
+                    guard !produced else { return nil }
+                    produced = true
+                    _ = gate.wait(timeout: .now() + 20)
+                    return Array("released\n".utf8)
+                })
+            }
+        })
+        let downloader = try server.client(receiveTimeout: 10)
+        try downloader.send("GET /gated HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(200_000) // the stream worker now waits at the gate
+        let other = try server.client(receiveTimeout: 3)
+        for _ in 0..<3 {
+            try other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().text == "hello")
+        }
+        gate.signal()
+        #expect(try downloader.readResponse().text == "released\n")
+    }
+
+    /// A client pipelining without end gets turns like everyone else: with one worker, another
+    /// client is answered while most of a flood of pipelined requests is still unanswered.
+    @Test func aPipelinedFloodTakesTurnsWithOtherClients() throws {
+        let server = try TestServer { $0.workerThreads = 1 }
+        let request = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+        let total = 20_000
+        final class FloodReader: @unchecked Sendable {
+            let client: RawClient
+            let answered = Mutex(0)
+            let done = DispatchSemaphore(value: 0)
+            init(_ client: RawClient) { self.client = client }
+        }
+        let flood = FloodReader(try RawClient(port: server.port, receiveTimeout: 10))
+        try flood.client.send(String(repeating: request, count: total)) // about 700 KB in one write
+        Thread {
+            while flood.answered.withLock({ $0 }) < total, let response = try? flood.client.readResponse(), response.text == "hello" {
+                flood.answered.withLock { $0 += 1 }
+            }
+            flood.done.signal()
+        }.start()
+        usleep(2_000)
+        let other = try server.client(receiveTimeout: 5)
+        try other.send(request)
+        #expect(try other.readResponse().text == "hello")
+        let answeredMeanwhile = flood.answered.withLock { $0 }
+        #expect(flood.done.wait(timeout: .now() + 30) == .success)
+        #expect(flood.answered.withLock { $0 } == total, "the flood is answered too, every request in order")
+        #expect(answeredMeanwhile < total, "answered while the flood was (answered \(answeredMeanwhile))")
     }
 
     @Test func clientThatVanishesMidStreamIsClosedAndFreed() throws {

@@ -8,14 +8,16 @@ final class TestServer {
     let server: HTTPServer
     let port: Int
 
-    init(configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(configure: (inout HTTPServerConfiguration) -> Void = { _ in }, routes: (inout Router) -> Void = { _ in }) throws {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        server = HTTPServer(configuration: configuration, router: Self.router(), logger: logger)
+        var router = Self.router()
+        routes(&router)
+        server = HTTPServer(configuration: configuration, router: router, logger: logger)
         port = try server.start()
     }
 

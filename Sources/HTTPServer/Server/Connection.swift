@@ -27,6 +27,8 @@ final class Connection: @unchecked Sendable {
     /// Why the request in hand is refused, for the error response.
     var failure: HTTPError?
     var isClosed = false
+    /// Registered in the stream workers' epoll (while streaming) rather than the workers'.
+    var servedByStreamWorkers = false
 
     init(id: UInt64, socket: Socket, limits: HTTPParserLimits, timeouts: ConnectionTimeouts, now: UInt64) {
         self.id = id

@@ -8,6 +8,8 @@ import Logging
 /// Every method is called by the connection's current owner, which holds its lock.
 final class ConnectionIO: Sendable {
     let epoll: Epoll
+    /// Where streaming connections wait, served by the stream workers only.
+    let streamEpoll: Epoll
     let table: ConnectionTable
     let responder: Responder
     let metrics: ServerMetrics
@@ -19,10 +21,16 @@ final class ConnectionIO: Sendable {
     static let readBudget = 1 << 20
     /// Streamed pieces produced per turn before the connection goes to the back of the queue.
     static let piecesPerTurn = 4
+    /// Pipelined requests answered per turn before the connection goes to the back of the queue.
+    static let requestsPerTurn = 16
+    /// Buffered bytes beyond which no more is read until what is buffered has been answered:
+    /// a client pipelining faster than it reads is held back by TCP, not by our memory.
+    static let pipelinedBytesLimit = 256 * 1024
 
-    init(epoll: Epoll, table: ConnectionTable, responder: Responder, metrics: ServerMetrics, logger: Logger,
+    init(epoll: Epoll, streamEpoll: Epoll, table: ConnectionTable, responder: Responder, metrics: ServerMetrics, logger: Logger,
          isDraining: @escaping @Sendable () -> Bool) {
         self.epoll = epoll
+        self.streamEpoll = streamEpoll
         self.table = table
         self.responder = responder
         self.metrics = metrics
@@ -31,7 +39,7 @@ final class ConnectionIO: Sendable {
     }
 
     /// A worker's turn on a connection whose one-shot event fired.
-    func serve(_ connection: Connection, event: Epoll.Event, readBuffer: UnsafeMutableRawBufferPointer) {
+    func serve(_ connection: Connection, event: Epoll.Event, readBuffer: UnsafeMutableRawBufferPointer, onStreamWorker: Bool) {
         guard !connection.isClosed else { return }
         let action: ConnectionStateMachine.Action
         switch connection.machine.state {
@@ -44,13 +52,14 @@ final class ConnectionIO: Sendable {
         case .idle, .readingHead, .readingBody, .processing:
             action = readInput(connection, event: event, readBuffer: readBuffer)
         }
-        run(action, on: connection)
+        run(action, on: connection, onStreamWorker: onStreamWorker)
     }
 
-    /// Carries out actions until one leaves the connection waiting for the socket, or closed.
-    func run(_ first: ConnectionStateMachine.Action, on connection: Connection) {
+    /// Carries out actions until one leaves the connection waiting for the socket, or closed,
+    /// or it has had its turn.
+    func run(_ first: ConnectionStateMachine.Action, on connection: Connection, onStreamWorker: Bool = false) {
         var action = first
-        var pieces = 0
+        var pieces = 0, requests = 0
         while true {
             switch action {
             case .none:
@@ -63,6 +72,8 @@ final class ConnectionIO: Sendable {
             case .waitForWritable:
                 return park(connection, .write)
             case .parse:
+                // The socket is writable, so the event comes back at once, after the others'.
+                if requests == Self.requestsPerTurn { return park(connection, .write) }
                 action = parse(connection)
             case .sendContinue:
                 connection.continueSent = true
@@ -72,6 +83,7 @@ final class ConnectionIO: Sendable {
                 do { _ = try connection.flush() } catch { action = connection.machine.socketFailed(); continue }
                 action = .parse
             case .runHandler:
+                requests += 1
                 action = runHandler(connection)
             case .sendError(let status):
                 let error = connection.failure ?? HTTPError(HTTPStatus(code: status))
@@ -86,8 +98,9 @@ final class ConnectionIO: Sendable {
                     action = connection.machine.socketFailed()
                 }
             case .produceChunk:
-                // Let other connections have this worker; the socket is writable, so the event comes back at once.
-                if pieces == Self.piecesPerTurn { return park(connection, .write) }
+                // Pieces are produced by the stream workers only (parking hands the connection to
+                // them), a few per turn; the socket is writable, so the event comes back at once.
+                if !onStreamWorker || pieces == Self.piecesPerTurn { return park(connection, .write) }
                 pieces += 1
                 action = produce(connection)
             case .linger:
@@ -111,6 +124,10 @@ final class ConnectionIO: Sendable {
 
     private func readInput(_ connection: Connection, event: Epoll.Event, readBuffer: UnsafeMutableRawBufferPointer) -> ConnectionStateMachine.Action {
         var received = false, endOfInput = false
+        // Enough buffered to parse a next request (a body in progress is always read on).
+        let limits = connection.parser.limits
+        let enough = max(Self.pipelinedBytesLimit, limits.maxRequestLineLength + limits.maxHeaderBytes + 4)
+        if connection.parser.phase != .body && connection.parser.bufferedByteCount >= enough { return .parse }
         var budget = Self.readBudget
         readLoop: while budget > 0 {
             do {
@@ -221,8 +238,15 @@ final class ConnectionIO: Sendable {
 
     private func park(_ connection: Connection, _ interest: Epoll.Interest) {
         if let deadline = connection.machine.deadline { table.schedule(connection.id, at: deadline) }
+        let streaming = connection.machine.isStreaming
         do {
-            try epoll.rearm(connection.socket.fd, token: connection.id, interest: interest)
+            if streaming == connection.servedByStreamWorkers {
+                try (streaming ? streamEpoll : epoll).rearm(connection.socket.fd, token: connection.id, interest: interest)
+            } else {
+                (streaming ? epoll : streamEpoll).remove(connection.socket.fd)
+                connection.servedByStreamWorkers = streaming
+                try (streaming ? streamEpoll : epoll).add(connection.socket.fd, token: connection.id, interest: interest)
+            }
         } catch {
             close(connection)
         }
@@ -232,7 +256,7 @@ final class ConnectionIO: Sendable {
     func close(_ connection: Connection) {
         guard !connection.isClosed else { return }
         connection.isClosed = true
-        epoll.remove(connection.socket.fd)
+        (connection.servedByStreamWorkers ? streamEpoll : epoll).remove(connection.socket.fd)
         table.remove(connection.id)
         connection.socket.close()
         connection.releaseBuffers()

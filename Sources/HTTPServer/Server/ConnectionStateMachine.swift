@@ -213,6 +213,12 @@ public struct ConnectionStateMachine: Sendable, Equatable {
         endOfInput ? close() : .waitForReadable
     }
 
+    /// Sending a streamed body: the stream workers', not the workers', to serve.
+    public var isStreaming: Bool {
+        if case .streaming = state { return true }
+        return false
+    }
+
     /// When, if nothing happens, the connection times out; nil while the server itself works.
     public var deadline: UInt64? {
         switch state {

@@ -7,7 +7,9 @@ import Logging
 import Synchronization
 
 /// The threads: workers that wait in one shared epoll and give each event to its connection,
-/// and a timer thread that acts on the connections whose deadline has come.
+/// stream workers that wait in a second one and produce streamed bodies (so bulk downloads
+/// never occupy the workers), and a timer thread that acts on the connections whose deadline
+/// has come.
 ///
 /// Every connection is registered one-shot, so an event hands it to exactly one worker, which
 /// does what there is to do without waiting for the client (read what arrived, run a handler,
@@ -23,6 +25,7 @@ final class EventLoop: Sendable {
     static let busyRetry: UInt64 = 20_000_000
 
     let epoll: Epoll
+    let streamEpoll: Epoll
     let wakeUp: WakeUpSignal
     let table: ConnectionTable
     let io: ConnectionIO
@@ -33,9 +36,10 @@ final class EventLoop: Sendable {
     private let finishedThreads = DispatchSemaphore(value: 0)
     private let threadCount = Atomic<Int>(0)
 
-    init(epoll: Epoll, wakeUp: WakeUpSignal, table: ConnectionTable, io: ConnectionIO, acceptor: Acceptor, draining: DrainingFlag, logger: Logger) {
+    init(epoll: Epoll, streamEpoll: Epoll, wakeUp: WakeUpSignal, table: ConnectionTable, io: ConnectionIO, acceptor: Acceptor, draining: DrainingFlag, logger: Logger) {
         self.draining = draining
         self.epoll = epoll
+        self.streamEpoll = streamEpoll
         self.wakeUp = wakeUp
         self.table = table
         self.io = io
@@ -43,14 +47,22 @@ final class EventLoop: Sendable {
         self.logger = logger
     }
 
-    func start(workers: Int) {
+    func start(workers: Int, streamWorkers: Int) {
         var threads: [Thread] = []
         for index in 0..<max(1, workers) {
             let thread = Thread { [self] in
-                workerLoop()
+                workerLoop(epoll, onStreamWorker: false)
                 finishedThreads.signal()
             }
             thread.name = "http-worker-\(index)"
+            threads.append(thread)
+        }
+        for index in 0..<max(1, streamWorkers) {
+            let thread = Thread { [self] in
+                workerLoop(streamEpoll, onStreamWorker: true)
+                finishedThreads.signal()
+            }
+            thread.name = "http-stream-\(index)"
             threads.append(thread)
         }
         let timer = Thread { [self] in
@@ -70,7 +82,7 @@ final class EventLoop: Sendable {
         for _ in 0..<threadCount.load(ordering: .acquiring) { finishedThreads.wait() }
     }
 
-    private func workerLoop() {
+    private func workerLoop(_ epoll: Epoll, onStreamWorker: Bool) {
         var events = [clinux_epoll_event](repeating: clinux_epoll_event(), count: 32)
         let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { readBuffer.deallocate() }
@@ -93,7 +105,7 @@ final class EventLoop: Sendable {
                 default:
                     guard let connection = table.connection(event.token) else { continue }
                     connection.lock.lock()
-                    io.serve(connection, event: event, readBuffer: readBuffer)
+                    io.serve(connection, event: event, readBuffer: readBuffer, onStreamWorker: onStreamWorker)
                     connection.lock.unlock()
                 }
             }

@@ -4,7 +4,8 @@ import Glibc
 import Logging
 import Synchronization
 
-/// An HTTP/1.1 server on non-blocking sockets and one shared epoll instance.
+/// An HTTP/1.1 server on non-blocking sockets and two shared epoll instances (one for the
+/// workers, one for the stream workers).
 ///
 /// The parts, each in its own file: `Acceptor` takes new connections, `EventLoop` runs the
 /// worker and timer threads, `ConnectionIO` carries out what each connection's
@@ -52,21 +53,23 @@ public final class HTTPServer: Sendable {
         signal(SIGPIPE, SIG_IGN)
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)
         let epoll = try Epoll()
+        let streamEpoll = try Epoll()
         let wakeUp = try WakeUpSignal()
         try epoll.add(listener.fd, token: EventLoop.listenerToken, interest: .read)
         try epoll.addPersistent(wakeUp.fd, token: EventLoop.wakeUpToken)
+        try streamEpoll.addPersistent(wakeUp.fd, token: EventLoop.wakeUpToken)
         let port = try listener.localPort()
 
         let table = ConnectionTable(maximum: configuration.maxConnections)
         let acceptor = Acceptor(listener: listener, epoll: epoll, table: table, configuration: configuration,
                                 metrics: metrics, logger: logger)
         let drainingFlag = DrainingFlag()
-        let io = ConnectionIO(epoll: epoll, table: table, responder: responder, metrics: metrics, logger: logger,
+        let io = ConnectionIO(epoll: epoll, streamEpoll: streamEpoll, table: table, responder: responder, metrics: metrics, logger: logger,
                               isDraining: { drainingFlag.isSet })
-        let loop = EventLoop(epoll: epoll, wakeUp: wakeUp, table: table, io: io, acceptor: acceptor,
+        let loop = EventLoop(epoll: epoll, streamEpoll: streamEpoll, wakeUp: wakeUp, table: table, io: io, acceptor: acceptor,
                              draining: drainingFlag, logger: logger)
         running.withLock { $0 = Running(loop: loop, port: port) }
-        loop.start(workers: configuration.workerThreads)
+        loop.start(workers: configuration.workerThreads, streamWorkers: configuration.streamWorkerThreads)
         logger.debug("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
         return port
     }
@@ -88,6 +91,7 @@ public final class HTTPServer: Sendable {
         loop.stop()
         loop.acceptor.close()
         loop.epoll.close()
+        loop.streamEpoll.close()
         loop.wakeUp.close()
     }
 }

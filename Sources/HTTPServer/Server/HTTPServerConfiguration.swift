@@ -9,6 +9,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 1024
     /// Threads that read, run handlers and write. Handlers may block (SQLite), so more than the cores.
     public var workerThreads: Int = max(4, 2 * System.coreCount)
+    /// Threads that produce streamed bodies (the exports), apart from the workers: however many
+    /// clients ask for bulk data at once, the workers stay free for every other request.
+    public var streamWorkerThreads: Int = max(1, System.coreCount / 2)
     /// Responses this large or larger are gzipped when the client accepts it.
     public var gzipMinimumSize: Int = 1024
     /// How long a shutdown waits for requests in flight before closing what remains.
