@@ -24,6 +24,7 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible, Equatable 
     case changedAfterApplied(name: String)
     case unknownApplied(version: Int, name: String)
     case failed(name: String, message: String)
+    case notMigrated
 
     public var description: String {
         switch self {
@@ -37,6 +38,8 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible, Equatable 
             "The database has migration \(name) (version \(version)) that this code does not know: the database is newer than this code. Run a newer portfolio-registry."
         case .failed(let name, let message):
             "Migration \(name).sql failed and was rolled back: \(message)"
+        case .notMigrated:
+            "The file has no schema_migrations table: it is not a database of this registry."
         }
     }
 }
@@ -111,11 +114,29 @@ public struct Migrator: Sendable {
         return pending
     }
 
+    /// The migrations a database file (a backup, say) has applied, read without changing it,
+    /// after checking them against the files: a file without the table, with a migration this
+    /// code does not know or with one edited since, is refused.
+    public func verifiedMigrations(of db: SQLiteConnection) throws -> [Applied] {
+        guard try db.queryFirst("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") != nil else {
+            throw MigrationError.notMigrated
+        }
+        let applied = try db.query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
+            Applied(version: $0.int("version") ?? 0, name: $0.string("name") ?? "", checksum: $0.string("checksum") ?? "", appliedAt: $0.string("applied_at") ?? "")
+        }
+        _ = try check(applied)
+        return applied
+    }
+
     /// The versions applied, after checking them against the files.
     private func verify(_ database: SQLiteDatabase) throws -> Set<Int> {
+        try check(try appliedMigrations(in: database))
+    }
+
+    private func check(_ appliedMigrations: [Applied]) throws -> Set<Int> {
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
         var versions = Set<Int>()
-        for applied in try appliedMigrations(in: database) {
+        for applied in appliedMigrations {
             guard let migration = known[applied.version] else {
                 throw MigrationError.unknownApplied(version: applied.version, name: applied.name)
             }

@@ -10,7 +10,7 @@ struct PortfolioRegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio-registry",
         abstract: "A registry of a government's ICT projects that enforces OECD Principles 7 and 8.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, TokenCommand.self, AgencyCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, TokenCommand.self, AgencyCommand.self, Backup.self, Restore.self],
         defaultSubcommand: Serve.self
     )
 }
