@@ -48,13 +48,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Fuzzing: the properties each decoder must keep (FuzzChecks), checked by libFuzzer
-        // executables built with Benchmarks/fuzz.sh, and by FuzzTests over the seed corpora.
+        // Fuzzing: the properties each decoder must keep (FuzzChecks), checked by the libFuzzer
+        // executable that Benchmarks/fuzz.sh builds, and by FuzzTests over the seed corpora.
         .target(name: "FuzzChecks", dependencies: ["HTTPServer", "JSON", "Registry"]),
-        .executableTarget(name: "fuzz-http-parser", dependencies: ["FuzzChecks"]),
-        .executableTarget(name: "fuzz-json", dependencies: ["FuzzChecks"]),
-        .executableTarget(name: "fuzz-merge-patch", dependencies: ["FuzzChecks"]),
-        .executableTarget(name: "fuzz-csv", dependencies: ["FuzzChecks"]),
+        .executableTarget(name: "fuzz", dependencies: ["FuzzChecks"]),
 
         // A raw-socket HTTP client and helpers shared by the tests that talk to a real server.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),

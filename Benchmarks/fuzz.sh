@@ -36,10 +36,14 @@ esac
 
 # -DFUZZING selects the libFuzzer entry point; without the instrumentation flags libFuzzer
 # would have no coverage to follow.
-swift build --product "fuzz-$target" --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
-  --scratch-path .build-fuzz 2>&1 | grep -E "error|Compiling|Build" | grep -v "^\[" || true
-binary=.build-fuzz/debug/fuzz-$target
-[ -x "$binary" ] || { echo "the fuzzer did not build" >&2; exit 1; }
+mkdir -p .build-fuzz
+if ! swift build --product fuzz --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+     --scratch-path .build-fuzz >.build-fuzz/build.log 2>&1; then
+  grep -E "error" .build-fuzz/build.log | head -20 >&2
+  echo "the fuzzer did not build (.build-fuzz/build.log)" >&2
+  exit 1
+fi
+binary=.build-fuzz/debug/fuzz
 
 work=.build-fuzz/corpus/$target
 findings=.build-fuzz/findings/$target
@@ -47,7 +51,7 @@ mkdir -p "$work" "$findings"
 log=.build-fuzz/fuzz-$target.log
 echo "fuzzing $target for $seconds s (log: $log)"
 status=0
-"$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
+FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
   -dict="Tests/Fuzz/dictionaries/$dictionary" -artifact_prefix="$findings/" \
   "$work" "Tests/Fuzz/corpus/$target" >"$log" 2>&1 || status=$?
 grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$log" | sed 's/^/  /' || true

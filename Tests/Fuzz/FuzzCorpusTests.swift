@@ -5,16 +5,9 @@ import Testing
 struct FuzzCorpusTests {
     static let directory = String(#filePath.dropLast("FuzzCorpusTests.swift".count))
 
-    static let checks: [(target: String, check: @Sendable ([UInt8]) -> FuzzFindings)] = [
-        ("http-parser", HTTPParserCheck.findings),
-        ("json", JSONCheck.findings),
-        ("merge-patch", MergePatchCheck.findings),
-        ("csv", CSVCheck.findings),
-    ]
-
-    @Test(arguments: checks.map(\.target))
+    @Test(arguments: FuzzTargets.all.map(\.name))
     func corpusAndRegressionsPass(target: String) throws {
-        let check = try #require(Self.checks.first { $0.target == target }).check
+        let check = try #require(FuzzTargets.check(named: target))
         let seeds = FuzzEntry.files(at: Self.directory + "corpus/" + target)
         #expect(seeds.count >= 10, "the seed corpus of \(target) is in the repository")
         for file in seeds + FuzzEntry.files(at: Self.directory + "regressions/" + target) {

@@ -49,28 +49,17 @@ final class EventLoop: Sendable {
 
     func start(workers: Int, streamWorkers: Int) {
         var threads: [Thread] = []
-        for index in 0..<max(1, workers) {
-            let thread = Thread { [self] in
-                workerLoop(epoll, onStreamWorker: false)
+        func add(_ name: String, _ body: @escaping @Sendable () -> Void) {
+            let thread = Thread { [finishedThreads] in
+                body()
                 finishedThreads.signal()
             }
-            thread.name = "http-worker-\(index)"
+            thread.name = name
             threads.append(thread)
         }
-        for index in 0..<max(1, streamWorkers) {
-            let thread = Thread { [self] in
-                workerLoop(streamEpoll, onStreamWorker: true)
-                finishedThreads.signal()
-            }
-            thread.name = "http-stream-\(index)"
-            threads.append(thread)
-        }
-        let timer = Thread { [self] in
-            timerLoop()
-            finishedThreads.signal()
-        }
-        timer.name = "http-timer"
-        threads.append(timer)
+        for index in 0..<max(1, workers) { add("http-worker-\(index)") { [self] in workerLoop(epoll, onStreamWorker: false) } }
+        for index in 0..<max(1, streamWorkers) { add("http-stream-\(index)") { [self] in workerLoop(streamEpoll, onStreamWorker: true) } }
+        add("http-timer") { [self] in timerLoop() }
         threadCount.store(threads.count, ordering: .releasing)
         for thread in threads { thread.start() }
     }
