@@ -89,7 +89,7 @@ struct PortfolioRoutes {
             // Drafts make the centre's and each agency's view differ from the public's.
             let viewer = principal.isCentre ? "centre" : principal.agencyCode.map { "agency:" + $0 } ?? "public"
             let key = viewer + "?" + context.request.head.query
-            let generation = storage.database.commitCount
+            let generation = storage.database.generation
             let today = storage.clock.today()
             let headers = HTTPHeaders([("Content-Type", "application/json")])
             if let body = routes.cache.body(for: key, generation: generation, day: today) {

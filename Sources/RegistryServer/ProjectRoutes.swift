@@ -21,9 +21,9 @@ struct ProjectRoutes {
     }
 
     /// As `visibleState`, but without asking the database while no write has committed since
-    /// the cached representation was validated (the server is the only writer of projects).
+    /// the cached representation was validated (by this process or any other).
     func cachedVisibleState(_ context: RequestContext, _ principal: Principal) throws -> ProjectState {
-        let generation = storage.database.commitCount
+        let generation = storage.database.generation
         if let id = Int64(context.parameter("id") ?? ""), let state = cache.state(for: id, generation: generation, day: storage.clock.today()) {
             try Self.checkVisible(state, principal)
             return state

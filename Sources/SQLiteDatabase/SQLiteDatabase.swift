@@ -26,11 +26,27 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private var idleReaders: [SQLiteConnection]
     private let readersCondition = NSCondition()
     private let commits = Atomic<UInt64>(0)
+    /// A connection of its own that only asks `PRAGMA data_version`, which changes when any
+    /// other connection, of this process or another, commits.
+    private let watcher: SQLiteConnection
+    private let watcherLock = NSLock()
 
-    /// How many write transactions this process has committed. A value read before a query
-    /// and unchanged afterwards means no write of this process came in between, which lets
-    /// callers cache what they derived (writes from other processes are not counted).
-    public var commitCount: UInt64 { commits.load(ordering: .acquiring) }
+    /// Changes whenever anything is committed to the file: by this process (counted as it
+    /// commits) or by another (the CLI, a restore, Litestream following a primary), seen by
+    /// `PRAGMA data_version`. A value read before a query and unchanged afterwards means no
+    /// write came in between, which lets callers cache what they derived.
+    public var generation: UInt64 {
+        let ownCommits = commits.load(ordering: .acquiring)
+        watcherLock.lock()
+        defer { watcherLock.unlock() }
+        // On failure (never seen) the value changes every time: nothing is served from a cache.
+        let dataVersion = (try? watcher.scalar("PRAGMA data_version")).flatMap { value -> UInt64? in
+            if case .integer(let n) = value { return UInt64(truncatingIfNeeded: n) }
+            return nil
+        } ?? UInt64.random(in: 0..<UInt64(UInt32.max))
+        // Both only grow, so the pair, packed, changes whenever either does.
+        return dataVersion << 32 | (ownCommits & 0xFFFF_FFFF)
+    }
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
         self.path = path
@@ -41,6 +57,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         idleReaders = try (0..<max(1, configuration.readerCount)).map { _ in
             try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         }
+        watcher = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed when it returns,

@@ -139,6 +139,36 @@ import Testing
         #expect(refused.output.contains("0001_initial"))
     }
 
+    /// A write by another process (here the CLI filling the registry) is served at once: the
+    /// caches and the portfolio projection go by PRAGMA data_version, not by this process's commits.
+    @Test func writesByTheCommandLineAreServedAtOnceWhileTheServerRuns() throws {
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("cli.sqlite").path
+        let server = try ServerProcess(arguments: ["serve", "--port", "0", "--db", db])
+        func overview() throws -> String {
+            let client = try server.client()
+            try client.send("GET /api/v1/portfolio/overview HTTP/1.1\r\nHost: x\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            return response.text
+        }
+        func page() throws -> String {
+            let client = try server.client()
+            try client.send("GET /projects HTTP/1.1\r\nHost: x\r\n\r\n")
+            return try client.readResponse().text
+        }
+        let empty = try overview()
+        #expect(empty.contains(#""totals":{"projects":0"#), "\(empty.prefix(300))")
+        #expect(try overview() == empty, "served from the cache")
+        let emptyPage = try page()
+
+        let filled = try ServerProcess.run(["demo", "--db", db])
+        #expect(filled.status == 0, "\(filled.output)")
+        let after = try overview()
+        #expect(!after.contains(#""totals":{"projects":0"#), "\(after.prefix(300))")
+        #expect(try page() != emptyPage)
+    }
+
     @Test func issuesTokensThatTheServerAccepts() throws {
         let dir = try temporaryDirectory()
         let db = dir.appendingPathComponent("t.sqlite").path

@@ -74,3 +74,29 @@ struct BackupTests {
         #expect(throws: MigrationError.unknownApplied(version: 2, name: "0002_future")) { _ = try migrator.verifiedMigrations(of: plain) }
     }
 }
+
+/// The generation callers validate caches by sees every commit to the file, not only this
+/// database object's own.
+struct GenerationTests {
+    @Test func changesWithCommitsFromThisAndFromAnyOtherConnection() throws {
+        let temp = try TemporaryDatabase()
+        let ours = try temp.open()
+        try ours.write { try $0.executeScript("CREATE TABLE t (x INTEGER)") }
+        let start = ours.generation
+        #expect(ours.generation == start, "nothing committed, nothing changes")
+
+        try ours.write { _ = try $0.execute("INSERT INTO t VALUES (1)") }
+        let afterOwn = ours.generation
+        #expect(afterOwn != start)
+
+        // Another opening of the file, as another process (the CLI) would have.
+        let other = try temp.open()
+        try other.write { _ = try $0.execute("INSERT INTO t VALUES (2)") }
+        let afterOther = ours.generation
+        #expect(afterOther != afterOwn)
+        #expect(ours.generation == afterOther)
+        // A read by anyone changes nothing.
+        _ = try other.read { try $0.scalar("SELECT count(*) FROM t") }
+        #expect(ours.generation == afterOther)
+    }
+}

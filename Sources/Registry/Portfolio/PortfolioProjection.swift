@@ -108,7 +108,7 @@ public final class PortfolioProjection: Sendable {
     /// Every project's entry as of the last commit.
     func entries(_ compliance: Compliance) throws -> Entries {
         let database = compliance.database
-        let generation = database.commitCount
+        let generation = database.generation
         let today = compliance.clock.today()
         return try state.withLock { state in
             if let state, state.generation == generation, state.day == today { return state.entries }

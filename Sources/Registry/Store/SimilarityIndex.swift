@@ -52,7 +52,7 @@ public final class SimilarityIndex: Sendable {
     /// The index as of the last commit: built on first use, then updated by the projects the
     /// audit trail names since.
     func current(_ database: SQLiteDatabase) throws -> Snapshot {
-        let generation = database.commitCount
+        let generation = database.generation
         return try snapshot.withLock { cached in
             if let cached, cached.generation == generation { return cached }
             do {

@@ -17,7 +17,7 @@ struct PageRoutes {
     /// The page from the cache while nothing it shows can have changed; otherwise rendered and kept (when 200).
     func cached(_ key: String, render: (LocalDate) throws -> HTTPResponse) throws -> HTTPResponse {
         let storage = projects.storage
-        let generation = storage.database.commitCount
+        let generation = storage.database.generation
         let today = storage.clock.today()
         if let body = cache.body(for: key, generation: generation, day: today) {
             return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8"),
