@@ -1,3 +1,5 @@
+import SQLiteDatabase
+
 /// Why the registry refused something. The HTTP layer maps each case to a status in one place.
 public enum RegistryError: Error, Sendable, Equatable {
     /// A field is missing, of the wrong type or out of range (422), named as the API names it.
@@ -15,6 +17,20 @@ public enum RegistryError: Error, Sendable, Equatable {
     case forbidden(String)
     /// The record changed since the client read it (412).
     case stale(String)
+    /// The database stayed locked past the busy timeout (a checkpoint, a backup, Litestream's
+    /// sync); nothing was written and the request may be retried (503).
+    case busy
+    /// This server follows another's database and takes no writes (503), naming the primary.
+    case readOnlyReplica(primaryURL: String?)
+}
+
+extension RegistryError {
+    /// A storage failure the client can do something about, as a refusal; nil for the rest
+    /// (which are the server's fault, 500).
+    public init?(storage error: any Error) {
+        guard let error = error as? SQLiteError, error.isBusy else { return nil }
+        self = .busy
+    }
 }
 
 /// One problem with one field, e.g. `whole_life_cost`: "must not be negative".
@@ -35,6 +51,8 @@ extension RegistryError: CustomStringConvertible {
         case .malformed(let detail), .notFound(let detail), .conflict(let detail), .forbidden(let detail), .stale(let detail): detail
         case .blockedByRules(let detail, let findings): detail + " " + findings.map { "[\($0.rule.rawValue)] \($0.message)" }.joined(separator: " ")
         case .unauthenticated: "a valid bearer token is needed"
+        case .busy: "the database is busy"
+        case .readOnlyReplica(let primary): "this server is a read-only replica" + (primary.map { "; the primary is \($0)" } ?? "")
         }
     }
 }

@@ -36,7 +36,7 @@ public final class RegistryStorage: Sendable {
     }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations
-    /// from `migrationsDirectory`. Refuses a database that is newer than the code or whose
+    /// from `migrationsDirectory` (a database that follows another writer is only checked). Refuses a database that is newer than the code or whose
     /// applied migrations were changed, with a message saying what to do.
     public static func open(path: String, migrationsDirectory: String, clock: RegistryClock = RegistryClock(), currency: String = "EUR",
                             tolerances: Tolerances = Tolerances(), configuration: SQLiteDatabase.Configuration = .init()) throws -> RegistryStorage {
@@ -51,6 +51,16 @@ public final class RegistryStorage: Sendable {
         }
         let migrator = try Migrator(directory: migrationsDirectory)
         let database = try SQLiteDatabase(path: path, configuration: configuration)
+        if configuration.followsAnotherWriter {
+            // A follower cannot migrate; it serves only a file at exactly this code's schema.
+            let applied = try database.readStatement { try migrator.verifiedMigrations(of: $0) }.map(\.name)
+            let expected = migrator.migrations.map(\.name)
+            guard applied == expected else {
+                throw MigrationError.failed(name: expected.last ?? "-", message: "the followed database has migrations up to \(applied.last ?? "none") "
+                    + "and this code expects \(expected.last ?? "none"): run the same version of portfolio-registry as the primary")
+            }
+            return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: [])
+        }
         let applied = try migrator.migrate(database)
         return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: applied.map(\.name))
     }

@@ -17,9 +17,15 @@ public struct RegistryApplication: Sendable {
     /// The OpenAPI document, built from the same operations as the router.
     public let openAPI: JSONValue
 
-    public init(storage: RegistryStorage, resources: Resources, metrics: ServerMetrics = ServerMetrics()) {
+    /// A primary takes writes; a replica serves a database another process keeps up to date.
+    public enum Role: Sendable, Equatable {
+        case primary
+        case replica(primaryURL: String?)
+    }
+
+    public init(storage: RegistryStorage, resources: Resources, metrics: ServerMetrics = ServerMetrics(), role: Role = .primary) {
         self.metrics = metrics
-        var api = APIBuilder()
+        var api = APIBuilder(role: role)
         let access = AccessControl(tokens: storage.tokens)
         OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &api)
         let projects = ProjectRoutes(storage: storage, access: access)

@@ -15,20 +15,30 @@ public final class SQLiteDatabase: @unchecked Sendable {
         public var readerCount = 4
         public var busyTimeoutMilliseconds: Int32 = 5000
         public var synchronous = SQLiteConnection.Synchronous.full
+        /// Pages of write-ahead log after which SQLite checkpoints by itself (PASSIVE); 0 leaves
+        /// checkpoints to another process (Litestream); nil keeps SQLite's default (1000).
+        public var autocheckpointPages: Int? = nil
+        /// A file another process keeps up to date (a Litestream follower), never written here:
+        /// no writer; each read opens its own connection and closes it after, because a
+        /// connection held open would block the follower or keep pages it has replaced; and the
+        /// generation goes by the files' metadata, since the follower writes pages in place
+        /// where `PRAGMA data_version` does not see them.
+        public var followsAnotherWriter = false
 
         public init() {}
     }
 
     public let path: String
+    public let configuration: Configuration
     // `writer` is used only while `writerLock` is held; `idleReaders` only under `readersCondition`.
-    private let writer: SQLiteConnection
+    private let writer: SQLiteConnection?
     private let writerLock = NSLock()
     private var idleReaders: [SQLiteConnection]
     private let readersCondition = NSCondition()
     private let commits = Atomic<UInt64>(0)
     /// A connection of its own that only asks `PRAGMA data_version`, which changes when any
     /// other connection, of this process or another, commits.
-    private let watcher: SQLiteConnection
+    private let watcher: SQLiteConnection?
     private let watcherLock = NSLock()
 
     /// Changes whenever anything is committed to the file: by this process (counted as it
@@ -36,6 +46,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// `PRAGMA data_version`. A value read before a query and unchanged afterwards means no
     /// write came in between, which lets callers cache what they derived.
     public var generation: UInt64 {
+        guard let watcher else { return FileGeneration.of(path) }
         let ownCommits = commits.load(ordering: .acquiring)
         watcherLock.lock()
         defer { watcherLock.unlock() }
@@ -50,8 +61,19 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
         self.path = path
+        self.configuration = configuration
+        if configuration.followsAnotherWriter {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SQLiteError(extendedCode: SQLITE_CANTOPEN, message: "there is no database at \(path) to follow")
+            }
+            writer = nil
+            watcher = nil
+            idleReaders = []
+            return
+        }
         let writer = try SQLiteConnection(path: path, mode: .readWrite, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         try writer.enableWAL(synchronous: configuration.synchronous)
+        if let pages = configuration.autocheckpointPages { try writer.executeScript("PRAGMA wal_autocheckpoint = \(max(0, pages))") }
         self.writer = writer
         // Readers open after WAL is on, read-only, so that a bug cannot write through them.
         idleReaders = try (0..<max(1, configuration.readerCount)).map { _ in
@@ -64,6 +86,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// rolled back when it throws (the error is rethrown). One writer at a time.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard let writer else { throw Self.readOnlyError(path) }
         checkOut("write")
         defer { checkIn() }
         writerLock.lock()
@@ -86,7 +109,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         checkOut("read")
         defer { checkIn() }
-        let reader = takeReader()
+        let reader = try takeReader()
         defer { returnReader(reader) }
         try reader.execute("BEGIN")
         defer { if reader.isInTransaction { _ = try? reader.execute("COMMIT") } }
@@ -99,13 +122,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func readStatement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         checkOut("readStatement")
         defer { checkIn() }
-        let reader = takeReader()
+        let reader = try takeReader()
         defer { returnReader(reader) }
         return try body(reader)
     }
 
     /// Work outside any transaction on the writer (pragmas, checkpoints, the migrator's own transactions).
-    public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T {
+    public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard let writer else { throw Self.readOnlyError(path) }
         checkOut("withWriter")
         defer { checkIn() }
         writerLock.lock()
@@ -113,7 +137,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
         return try body(writer)
     }
 
-    private func takeReader() -> SQLiteConnection {
+    static func readOnlyError(_ path: String) -> SQLiteError {
+        SQLiteError(extendedCode: SQLITE_READONLY, message: "\(path) is followed read-only; this process never writes to it")
+    }
+
+    private func takeReader() throws -> SQLiteConnection {
+        if configuration.followsAnotherWriter {
+            return try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        }
         readersCondition.lock()
         defer { readersCondition.unlock() }
         while idleReaders.isEmpty { readersCondition.wait() }
@@ -121,6 +152,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     private func returnReader(_ reader: SQLiteConnection) {
+        if configuration.followsAnotherWriter { return } // closed as it goes
         readersCondition.lock()
         idleReaders.append(reader)
         readersCondition.signal()
@@ -172,3 +204,21 @@ private final class CheckoutMarks {
     }
 }
 #endif
+
+/// The state of a database file and of the files beside it (its write-ahead log, Litestream's
+/// `-txid`), as metadata: whatever writes them, in place or appended, changes it.
+enum FileGeneration {
+    static func of(_ path: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for file in [path, path + "-wal", path + "-txid"] {
+            var info = stat()
+            let fields: [Int64] = stat(file, &info) == 0
+                ? [Int64(info.st_ino), Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec)]
+                : [-1]
+            for field in fields {
+                hash = (hash ^ UInt64(bitPattern: field)) &* 0x0000_0100_0000_01B3
+            }
+        }
+        return hash
+    }
+}

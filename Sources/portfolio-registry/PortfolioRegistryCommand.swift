@@ -4,6 +4,7 @@ import HTTPServer
 import Logging
 import Registry
 import RegistryServer
+import SQLiteDatabase
 
 @main
 struct PortfolioRegistryCommand: ParsableCommand {
@@ -48,11 +49,11 @@ struct StorageOptions: ParsableArguments {
     }
 
     /// Opens and migrates the database, turning storage failures into a clear message and exit status.
-    func open(_ resources: ResourceLocation) throws -> RegistryStorage {
+    func open(_ resources: ResourceLocation, configuration: SQLiteDatabase.Configuration = .init()) throws -> RegistryStorage {
         do {
             return try RegistryStorage.open(path: databasePath, migrationsDirectory: resources.migrations,
                                             currency: Setting.value(currency, env: "PORTFOLIO_CURRENCY", default: "EUR"),
-                                            tolerances: try tolerances())
+                                            tolerances: try tolerances(), configuration: configuration)
         } catch {
             throw StartupError(description: "Cannot use the database \(databasePath): \(error)")
         }
@@ -117,6 +118,15 @@ struct Serve: ParsableCommand {
     @Flag(help: "Fill an empty registry with a realistic demo portfolio first.")
     var demo = false
 
+    @Flag(help: "Serve a database another process keeps up to date (`litestream restore -f`): every GET, never a write (env PORTFOLIO_READ_ONLY=1).")
+    var readOnly = false
+
+    @Option(help: "With --read-only: the primary's URL, named in the 503 every write gets (env PORTFOLIO_PRIMARY_URL).")
+    var primaryURL: String?
+
+    @Option(help: "Pages of WAL after which SQLite checkpoints; 0 leaves checkpoints to Litestream (env PORTFOLIO_WAL_AUTOCHECKPOINT; default SQLite's 1000).")
+    var walAutocheckpoint: Int?
+
     func run() throws {
         // Before any thread exists, so that only the waiting thread below receives these signals.
         TerminationSignals.block()
@@ -140,7 +150,17 @@ struct Serve: ParsableCommand {
         }
 
         let resources = try storage.resourceLocation()
-        let registryStorage = try storage.open(resources)
+        var databaseConfiguration = SQLiteDatabase.Configuration()
+        let isReplica = readOnly || Setting.environment("PORTFOLIO_READ_ONLY") == "1"
+        databaseConfiguration.followsAnotherWriter = isReplica
+        databaseConfiguration.autocheckpointPages = try walAutocheckpoint ?? Setting.environment("PORTFOLIO_WAL_AUTOCHECKPOINT").map {
+            guard let pages = Int($0), pages >= 0 else { throw ValidationError("PORTFOLIO_WAL_AUTOCHECKPOINT must be a whole number of pages") }
+            return pages
+        }
+        let primary = primaryURL ?? Setting.environment("PORTFOLIO_PRIMARY_URL")
+        if isReplica && demo { throw ValidationError("--demo writes, and --read-only never does") }
+        if !isReplica && primary != nil { throw ValidationError("--primary-url is for a --read-only replica") }
+        let registryStorage = try storage.open(resources, configuration: databaseConfiguration)
         for name in registryStorage.appliedMigrations { logger.info("applied migration \(name)") }
         if demo {
             let empty = try registryStorage.database.read { try $0.scalar("SELECT count(*) FROM projects") } == .integer(0)
@@ -152,12 +172,13 @@ struct Serve: ParsableCommand {
             }
         }
 
-        let application = RegistryApplication(storage: registryStorage, resources: .init(publicDirectory: resources.publicFiles))
+        let application = RegistryApplication(storage: registryStorage, resources: .init(publicDirectory: resources.publicFiles),
+                                              role: isReplica ? .replica(primaryURL: primary) : .primary)
         Self.keepPortfolioCurrent(registryStorage.portfolio, logger: logger)
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
         let boundPort = try server.start()
         LogSink.shared.flush()
-        print("Portfolio Registry listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(boundPort) (database \(storage.databasePath))")
+        print("Portfolio Registry listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(boundPort) (database \(storage.databasePath)\(isReplica ? ", read-only replica" : ""))")
         fflush(nil)
 
         let signal = TerminationSignals.wait()

@@ -100,3 +100,29 @@ struct GenerationTests {
         #expect(ours.generation == afterOther)
     }
 }
+
+/// A database followed read-only: never written, every read fresh, changes seen by metadata.
+struct FollowerTests {
+    @Test func seesAnotherWritersCommitsAndNeverWrites() throws {
+        let temp = try TemporaryDatabase()
+        let primary = try temp.open()
+        try primary.write { try $0.executeScript("CREATE TABLE t (x INTEGER)") }
+        var configuration = SQLiteDatabase.Configuration()
+        configuration.followsAnotherWriter = true
+        let follower = try SQLiteDatabase(path: temp.path, configuration: configuration)
+
+        let before = follower.generation
+        #expect(follower.generation == before)
+        try primary.write { _ = try $0.execute("INSERT INTO t VALUES (1)") }
+        #expect(follower.generation != before)
+        #expect(try follower.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(1))
+
+        #expect(throws: SQLiteError.self) { try follower.write { _ = try $0.execute("INSERT INTO t VALUES (2)") } }
+        #expect(throws: SQLiteError.self) { try follower.withWriter { _ = try $0.execute("INSERT INTO t VALUES (2)") } }
+        #expect(try primary.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(1))
+
+        var missing = configuration
+        missing.readerCount = 1
+        #expect(throws: SQLiteError.self) { _ = try SQLiteDatabase(path: temp.path + ".absent", configuration: missing) }
+    }
+}

@@ -1,5 +1,6 @@
 import HTTPServer
 import JSON
+import Registry
 
 /// One endpoint as the OpenAPI document describes it. Routes are registered through these
 /// descriptions, so the router and `/openapi.json` cannot drift apart.
@@ -41,10 +42,28 @@ struct APIOperation {
 struct APIBuilder {
     private(set) var router = Router()
     private(set) var operations: [APIOperation] = []
+    let role: RegistryApplication.Role
 
+    init(role: RegistryApplication.Role = .primary) {
+        self.role = role
+    }
+
+    /// Every handler goes through here: on a replica a write is refused before it starts, and
+    /// a database that stays busy is a refusal the client may retry, not a failure.
     mutating func add(_ operation: APIOperation, _ handler: @escaping HTTPHandler) {
+        let method = operation.method
+        let role = role
         // The router spells a catch-all `{name...}`; OpenAPI knows only `{name}`.
-        router.add(operation.method, operation.path, handler)
+        router.add(method, operation.path) { context in
+            if case .replica(let primaryURL) = role, method != .GET, method != .HEAD {
+                throw RegistryError.readOnlyReplica(primaryURL: primaryURL)
+            }
+            do {
+                return try handler(context)
+            } catch {
+                throw RegistryError(storage: error) ?? error
+            }
+        }
         operations.append(operation)
     }
 }

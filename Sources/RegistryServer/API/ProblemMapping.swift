@@ -28,6 +28,14 @@ enum ProblemMapping {
             return HTTPError(.forbidden, detail: detail)
         case .stale(let detail):
             return HTTPError(.preconditionFailed, detail: detail)
+        case .busy:
+            return HTTPError(.serviceUnavailable, detail: "The database is busy; nothing was written. Try again.",
+                             headers: HTTPHeaders([("Retry-After", "1")]))
+        case .readOnlyReplica(let primary):
+            return HTTPError(.serviceUnavailable, type: "/problems/read-only-replica", title: "Read-only replica",
+                             detail: "This server is a read-only replica and takes no writes; send them to the primary"
+                                 + (primary.map { " at \($0)." } ?? "."),
+                             extensions: primary.map { [("primary", JSONValue.string($0).serialized)] } ?? [])
         }
     }
 }
