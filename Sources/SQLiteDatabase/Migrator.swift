@@ -45,7 +45,7 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible, Equatable 
 }
 
 /// Applies numbered migrations in order, once each, each in its own transaction together
-/// with its record (name and checksum) in `schema_migrations`.
+/// with its record (name and checksum) in `schema_migrations` and the check that it was pending.
 public struct Migrator: Sendable {
     public let migrations: [Migration]
 
@@ -83,9 +83,13 @@ public struct Migrator: Sendable {
     public func appliedMigrations(in database: SQLiteDatabase) throws -> [Applied] {
         try database.withWriter { db in
             try Self.createTable(db)
-            return try db.query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
-                Applied(version: $0.int("version") ?? 0, name: $0.string("name") ?? "", checksum: $0.string("checksum") ?? "", appliedAt: $0.string("applied_at") ?? "")
-            }
+            return try Self.applied(db)
+        }
+    }
+
+    static func applied(_ db: SQLiteConnection) throws -> [Applied] {
+        try db.query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
+            Applied(version: $0.int("version") ?? 0, name: $0.string("name") ?? "", checksum: $0.string("checksum") ?? "", appliedAt: $0.string("applied_at") ?? "")
         }
     }
 
@@ -96,22 +100,50 @@ public struct Migrator: Sendable {
 
     /// Applies what is pending and returns it. Refuses, before changing anything, a database
     /// whose applied migrations were edited or that has migrations this code does not know.
+    ///
+    /// As GRDB's migrator does: each migration runs in its own `BEGIN IMMEDIATE` transaction
+    /// that first reads what is applied (so two processes starting at once cannot both apply
+    /// one), with foreign keys off (a migration that rebuilds a table must not cascade-delete
+    /// the rows that refer to it) and `PRAGMA foreign_key_check` before its commit (so it
+    /// cannot leave a reference dangling either). A failed migration leaves nothing behind;
+    /// the ones before it stay.
     @discardableResult
     public func migrate(_ database: SQLiteDatabase) throws -> [Migration] {
-        let pending = try pendingMigrations(in: database)
-        for migration in pending {
-            do {
-                try database.write { db in
-                    try db.executeScript(migration.sql)
+        try database.withWriter { db in
+            try Self.createTable(db)
+            // Only outside a transaction does SQLite take this pragma.
+            try db.executeScript("PRAGMA foreign_keys = OFF")
+            defer { try? db.executeScript("PRAGMA foreign_keys = ON") }
+            var appliedNow: [Migration] = []
+            for migration in migrations {
+                try db.execute("BEGIN IMMEDIATE")
+                do {
+                    guard try !check(try Self.applied(db)).contains(migration.version) else {
+                        try db.execute("COMMIT")
+                        continue
+                    }
+                    do {
+                        try db.executeScript(migration.sql)
+                    } catch let error as SQLiteError {
+                        throw MigrationError.failed(name: migration.name, message: error.message)
+                    }
+                    let dangling = try db.query("PRAGMA foreign_key_check")
+                    if let first = dangling.first {
+                        throw MigrationError.failed(name: migration.name, message: "it leaves \(dangling.count) rows referring to missing rows "
+                            + "(the first in \(first.string("table") ?? "?"), referring to \(first.string("parent") ?? "?"))")
+                    }
                     try db.execute(
                         "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                         [migration.version, migration.name, migration.checksum])
+                    try db.execute("COMMIT")
+                    appliedNow.append(migration)
+                } catch {
+                    if db.isInTransaction { _ = try? db.execute("ROLLBACK") }
+                    throw error
                 }
-            } catch let error as SQLiteError {
-                throw MigrationError.failed(name: migration.name, message: error.message)
             }
+            return appliedNow
         }
-        return pending
     }
 
     /// The migrations a database file (a backup, say) has applied, read without changing it,
@@ -121,9 +153,7 @@ public struct Migrator: Sendable {
         guard try db.queryFirst("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") != nil else {
             throw MigrationError.notMigrated
         }
-        let applied = try db.query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
-            Applied(version: $0.int("version") ?? 0, name: $0.string("name") ?? "", checksum: $0.string("checksum") ?? "", appliedAt: $0.string("applied_at") ?? "")
-        }
+        let applied = try Self.applied(db)
         _ = try check(applied)
         return applied
     }

@@ -83,6 +83,51 @@ struct MigratorTests {
         #expect(try Migrator(directory: folder.url.path).appliedMigrations(in: db).map(\.name) == ["0001_create"])
     }
 
+    /// SQLite's twelve-step table rebuild (create new, copy, drop old, rename) with foreign keys
+    /// on would cascade-delete every child row with the dropped table's rows.
+    @Test func aMigrationThatRebuildsATableKeepsItsChildRows() throws {
+        let folder = try Folder()
+        try folder.write("0001_create.sql", """
+            CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT);
+            CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE);
+            INSERT INTO parent VALUES (1, 'a'), (2, 'b');
+            INSERT INTO child VALUES (10, 1), (11, 1), (12, 2);
+            """)
+        try folder.write("0002_rebuild_parent.sql", """
+            CREATE TABLE parent_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '', note TEXT);
+            INSERT INTO parent_new (id, name) SELECT id, name FROM parent;
+            DROP TABLE parent;
+            ALTER TABLE parent_new RENAME TO parent;
+            """)
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try Migrator(directory: folder.url.path).migrate(db)
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM child") } == .integer(3))
+        #expect(try db.read { try $0.query("PRAGMA foreign_key_check") }.isEmpty)
+        // Foreign keys are on again for everything after the migrations.
+        #expect(try db.withWriter { try $0.scalar("PRAGMA foreign_keys") } == .integer(1))
+        #expect(throws: SQLiteError.self) { try db.write { _ = try $0.execute("INSERT INTO child VALUES (13, 99)") } }
+    }
+
+    @Test func aMigrationThatLeavesDanglingReferencesIsRolledBack() throws {
+        let folder = try Folder()
+        try folder.write("0001_create.sql", """
+            CREATE TABLE parent (id INTEGER PRIMARY KEY);
+            CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
+            INSERT INTO parent VALUES (1);
+            INSERT INTO child VALUES (10, 1);
+            """)
+        try folder.write("0002_lose_parents.sql", "DELETE FROM parent;")
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        let error = try #require(throws: MigrationError.self) { try Migrator(directory: folder.url.path).migrate(db) }
+        guard case .failed(let name, let message) = error else { Issue.record("wrong error \(error)"); return }
+        #expect(name == "0002_lose_parents")
+        #expect(message.contains("child"))
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM parent") } == .integer(1))
+        #expect(try Migrator(directory: folder.url.path).appliedMigrations(in: db).map(\.name) == ["0001_create"])
+    }
+
     @Test func refusesTwoFilesWithOneNumber() throws {
         let folder = try Folder()
         try folder.write("0001_one.sql", "SELECT 1;")
