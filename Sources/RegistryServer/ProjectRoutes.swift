@@ -265,16 +265,26 @@ struct ProjectRoutes {
                 }
                 var headers = HTTPHeaders([("Content-Type", "application/json"), ("Idempotent-Replayed", "true")])
                 if let location = stored.location { headers.add("Location", location) }
+                if stored.body.isEmpty, let location = stored.location, let id = Int64(location.split(separator: "/").last ?? "") {
+                    // The write committed but its response was not kept: the project as it is now.
+                    let current = try projectResponse(id: id, status: HTTPStatus(code: stored.status), extraHeaders: [("Location", location)])
+                    var replay = current.headers
+                    replay.add("Idempotent-Replayed", "true")
+                    return HTTPResponse(status: current.status, headers: replay, body: current.body)
+                }
                 return HTTPResponse(status: HTTPStatus(code: stored.status), headers: headers, body: Array(stored.body.utf8))
             }
         }
         let record = try ProjectInput.read(body.object, extraKeys: ["agency"])
-        let project = try storage.projects.create(record, agency: agency, by: principal)
+        let claim = key.map { storage.idempotencyKeys.claim(actor: principal, key: $0, requestHash: requestHash) }
+        let project = try storage.projects.create(record, agency: agency, by: principal) { db, project in
+            if let claim { try storage.idempotencyKeys.record(db, claim, status: 201, location: "/api/v1/projects/\(project.id)") }
+        }
         let location = "/api/v1/projects/\(project.id)"
         let response = try projectResponse(id: project.id, status: .created, extraHeaders: [("Location", location)])
-        if let key {
-            try storage.idempotencyKeys.save(actor: principal, key: key, .init(requestHash: requestHash, status: 201, location: location,
-                                                                              body: String(decoding: response.body, as: UTF8.self)))
+        if let claim {
+            // The write and its key are committed; losing only the exact body costs nothing but an exactly equal replay.
+            try? storage.idempotencyKeys.complete(claim, body: String(decoding: response.body, as: UTF8.self))
         }
         return response
     }

@@ -11,6 +11,8 @@ public struct IdempotencyKeys: Sendable {
         public var requestHash: String
         public var status: Int
         public var location: String?
+        /// Empty when the write committed but its response was not stored after it (a crash
+        /// in between): the replay renders the resource at `location` instead.
         public var body: String
 
         public init(requestHash: String, status: Int, location: String?, body: String) {
@@ -34,10 +36,33 @@ public struct IdempotencyKeys: Sendable {
         }
     }
 
-    public func save(actor: Principal, key: String, _ stored: Stored) throws {
+    /// A key a write is about to use.
+    public struct Claim: Sendable {
+        let owner: String
+        let key: String
+        let requestHash: String
+    }
+
+    public func claim(actor: Principal, key: String, requestHash: String) -> Claim {
+        Claim(owner: Self.owner(actor), key: key, requestHash: requestHash)
+    }
+
+    /// Records the key inside the transaction of the write it protects, so that after a crash
+    /// both exist or neither does. A key another request recorded meanwhile rolls this one back.
+    public func record(_ db: SQLiteConnection, _ claim: Claim, status: Int, location: String?) throws {
+        let inserted = try db.execute(
+            "INSERT OR IGNORE INTO idempotency_keys (actor, key, request_hash, status, location, body, created_at) VALUES (?, ?, ?, ?, ?, '', ?)",
+            [claim.owner, claim.key, claim.requestHash, status, location, clock.timestamp()])
+        guard inserted > 0 else {
+            throw RegistryError.conflict("Another request with this Idempotency-Key was completed meanwhile; send it again to get its response.")
+        }
+    }
+
+    /// Stores the response after the write committed, for exact replays. If this is lost, the
+    /// replay renders the resource as it is instead.
+    public func complete(_ claim: Claim, body: String) throws {
         try database.write { db in
-            try db.execute("INSERT OR IGNORE INTO idempotency_keys (actor, key, request_hash, status, location, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [Self.owner(actor), key, stored.requestHash, stored.status, stored.location, stored.body, clock.timestamp()])
+            _ = try db.execute("UPDATE idempotency_keys SET body = ? WHERE actor = ? AND key = ?", [body, claim.owner, claim.key])
         }
     }
 

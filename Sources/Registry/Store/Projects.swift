@@ -29,7 +29,10 @@ public struct Projects: Sendable {
     let database: SQLiteDatabase
     let clock: RegistryClock
 
-    public func create(_ record: ProjectRecord, agency: String, by actor: Principal) throws -> StoredProject {
+    /// `alongside` runs in the same transaction once the project is inserted (an idempotency
+    /// key, say): if it throws, nothing is created.
+    public func create(_ record: ProjectRecord, agency: String, by actor: Principal,
+                       alongside: (SQLiteConnection, StoredProject) throws -> Void = { _, _ in }) throws -> StoredProject {
         let now = clock.timestamp()
         return try database.write { db in
             guard try db.queryFirst("SELECT code FROM agencies WHERE code = ?", [agency]) != nil else {
@@ -38,7 +41,9 @@ public struct Projects: Sendable {
             if let existing = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, record.externalID]) {
                 throw RegistryError.conflict("Agency \(agency) already has a project with external_id '\(record.externalID)' (/api/v1/projects/\(existing.int64("id") ?? 0)).")
             }
-            return try Self.insert(db, record, agency: agency, at: now, by: actor, action: "project.create")
+            let project = try Self.insert(db, record, agency: agency, at: now, by: actor, action: "project.create")
+            try alongside(db, project)
+            return project
         }
     }
 

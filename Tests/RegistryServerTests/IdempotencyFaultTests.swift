@@ -1,0 +1,54 @@
+import JSON
+import Registry
+import Testing
+
+/// An `Idempotency-Key` is recorded in the transaction of the write it protects. Faults are
+/// injected in the database itself (triggers that abort), where a crash would strike.
+@Suite(.serialized) struct IdempotencyFaultTests {
+    static let body = #"{"external_id":"IDEM-1","title":"Protected","whole_life_cost":100,"planned_end_date":"2028-01-01"}"#
+
+    static func count(_ registry: RunningRegistry, _ sql: String) throws -> Int64? {
+        if case .integer(let n) = try registry.storage.database.read({ try $0.scalar(sql) }) { return n }
+        return nil
+    }
+
+    @Test func aFaultBetweenTheWriteAndItsKeyLeavesNeither() throws {
+        let registry = try RunningRegistry()
+        let token = try registry.agency("MINA")
+        try registry.storage.database.withWriter {
+            try $0.executeScript("CREATE TRIGGER fault BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
+        }
+        let failed = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-1"])
+        #expect(failed.status == 500)
+        #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 0, "the project went with its key")
+        #expect(try Self.count(registry, "SELECT count(*) FROM audit_events WHERE action = 'project.create'") == 0)
+
+        // The retry, once the fault is gone, creates the project once.
+        try registry.storage.database.withWriter { try $0.executeScript("DROP TRIGGER fault;") }
+        let created = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-1"])
+        #expect(created.status == 201)
+        let replay = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-1"])
+        #expect(replay.status == 201)
+        #expect(replay.response.header("Idempotent-Replayed") == "true")
+        #expect(replay.response.body == created.response.body)
+        #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 1)
+    }
+
+    @Test func aFaultAfterTheCommitStillReplaysTheWriteNotAConflict() throws {
+        let registry = try RunningRegistry()
+        let token = try registry.agency("MINA")
+        // The response body is stored after the commit; here that second step fails.
+        try registry.storage.database.withWriter {
+            try $0.executeScript("CREATE TRIGGER fault BEFORE UPDATE ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
+        }
+        let created = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-2"])
+        #expect(created.status == 201, "the write and its key committed")
+        let replay = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-2"])
+        #expect(replay.status == 201, "a retry gets the write, not 409")
+        #expect(replay.response.header("Idempotent-Replayed") == "true")
+        #expect(replay.response.header("Location") == created.response.header("Location"))
+        #expect(replay["id"] == created["id"])
+        #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 1)
+    }
+}
+
