@@ -37,24 +37,35 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let readersCondition = NSCondition()
     private let commits = Atomic<UInt64>(0)
     /// A connection of its own that only asks `PRAGMA data_version`, which changes when any
-    /// other connection, of this process or another, commits.
+    /// other connection, of this process or another, commits; asked at most once a millisecond
+    /// (a hot read validates its cache by `generation` on every request).
     private let watcher: SQLiteConnection?
     private let watcherLock = NSLock()
+    private let dataVersion = Atomic<UInt64>(0)
+    private let dataVersionAskedAt = Atomic<UInt64>(0)
+    static let dataVersionInterval: UInt64 = 1_000_000
 
     /// Changes whenever anything is committed to the file: by this process (counted as it
-    /// commits) or by another (the CLI, a restore, Litestream following a primary), seen by
-    /// `PRAGMA data_version`. A value read before a query and unchanged afterwards means no
-    /// write came in between, which lets callers cache what they derived.
+    /// commits, so a process sees its own writes at once) or by another (the CLI, a restore,
+    /// Litestream following a primary), seen by `PRAGMA data_version` within a millisecond.
+    /// A value read before a query and unchanged afterwards means no write came in between,
+    /// which lets callers cache what they derived.
     public var generation: UInt64 {
         guard let watcher else { return FileGeneration.of(path) }
         let ownCommits = commits.load(ordering: .acquiring)
-        watcherLock.lock()
-        defer { watcherLock.unlock() }
-        // On failure (never seen) the value changes every time: nothing is served from a cache.
-        let dataVersion = (try? watcher.scalar("PRAGMA data_version")).flatMap { value -> UInt64? in
-            if case .integer(let n) = value { return UInt64(truncatingIfNeeded: n) }
-            return nil
-        } ?? UInt64.random(in: 0..<UInt64(UInt32.max))
+        let now = DispatchTime.now().uptimeNanoseconds
+        // One thread asks; the others meanwhile use what it last found.
+        if now &- dataVersionAskedAt.load(ordering: .acquiring) >= Self.dataVersionInterval, watcherLock.try() {
+            defer { watcherLock.unlock() }
+            // On failure (never seen) the value changes every time: nothing is served from a cache.
+            let version = (try? watcher.scalar("PRAGMA data_version")).flatMap { value -> UInt64? in
+                if case .integer(let n) = value { return UInt64(truncatingIfNeeded: n) }
+                return nil
+            } ?? UInt64.random(in: 0..<UInt64(UInt32.max))
+            dataVersion.store(version, ordering: .releasing)
+            dataVersionAskedAt.store(now, ordering: .releasing)
+        }
+        let dataVersion = dataVersion.load(ordering: .acquiring)
         // Both only grow, so the pair, packed, changes whenever either does.
         return dataVersion << 32 | (ownCommits & 0xFFFF_FFFF)
     }

@@ -83,6 +83,7 @@ struct GenerationTests {
         let ours = try temp.open()
         try ours.write { try $0.executeScript("CREATE TABLE t (x INTEGER)") }
         let start = ours.generation
+        usleep(2_000)
         #expect(ours.generation == start, "nothing committed, nothing changes")
 
         try ours.write { _ = try $0.execute("INSERT INTO t VALUES (1)") }
@@ -92,6 +93,7 @@ struct GenerationTests {
         // Another opening of the file, as another process (the CLI) would have.
         let other = try temp.open()
         try other.write { _ = try $0.execute("INSERT INTO t VALUES (2)") }
+        usleep(2_000) // another's commit is seen within a millisecond
         let afterOther = ours.generation
         #expect(afterOther != afterOwn)
         #expect(ours.generation == afterOther)
