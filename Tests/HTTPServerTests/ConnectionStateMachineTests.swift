@@ -178,12 +178,40 @@ struct ConnectionStateMachineTests {
         _ = machine.received(phase: .head, now: 0)
         let action31 = machine.receivedHead(expectsContinue: false, now: 0)
         #expect(action31 == .parse)
-        _ = machine.received(phase: .body, now: 50 * ms)
-        _ = machine.received(phase: .body, now: 200 * ms)
+        _ = machine.received(phase: .body, bytes: 1000, now: 50 * ms)
+        _ = machine.received(phase: .body, bytes: 1000, now: 200 * ms)
         let action32 = machine.timerFired(now: 399 * ms)
         #expect(action32 == .none)
         let action33 = machine.timerFired(now: 400 * ms)
         #expect(action33 == .sendTimeoutAndClose)
+    }
+
+    /// Progress alone does not keep a body alive: a byte every 100 ms never lets the progress
+    /// timer fire, but after the first 200 ms the average must be 1 KiB/s.
+    @Test func aTrickledBodyIsTimedOutByItsAverageRate() {
+        var machine = Machine(timeouts: timeouts, now: 0)
+        _ = machine.received(phase: .head, now: 0)
+        _ = machine.receivedHead(expectsContinue: false, now: 0)
+        var now: UInt64 = 0
+        var action = Machine.Action.none
+        while now < 10_000 * ms {
+            now += 100 * ms
+            action = machine.timerFired(now: now)
+            if action != .none { break }
+            _ = machine.received(phase: .body, bytes: 1, now: now)
+        }
+        #expect(action == .sendTimeoutAndClose)
+        #expect(now <= 300 * ms, "closed at \(now / ms) ms")
+
+        // A slow but honest upload (2 KiB/s) goes on for as long as it takes.
+        var honest = Machine(timeouts: timeouts, now: 0)
+        _ = honest.received(phase: .head, now: 0)
+        _ = honest.receivedHead(expectsContinue: false, now: 0)
+        for step in 1...600 {
+            let at = UInt64(step) * 100 * ms
+            #expect(honest.timerFired(now: at) == .none, "at \(step * 100) ms")
+            _ = honest.received(phase: .body, bytes: 205, now: at)
+        }
     }
 
     @Test func expectContinueIsAnsweredOnce() {

@@ -123,7 +123,7 @@ final class ConnectionIO: Sendable {
     // MARK: - Reading
 
     private func readInput(_ connection: Connection, event: Epoll.Event, readBuffer: UnsafeMutableRawBufferPointer) -> ConnectionStateMachine.Action {
-        var received = false, endOfInput = false
+        var received = 0, endOfInput = false
         // Enough buffered to parse a next request (a body in progress is always read on).
         let limits = connection.parser.limits
         let enough = max(Self.pipelinedBytesLimit, limits.maxRequestLineLength + limits.maxHeaderBytes + 4)
@@ -134,7 +134,7 @@ final class ConnectionIO: Sendable {
                 switch try connection.socket.read(into: readBuffer) {
                 case .bytes(let n):
                     connection.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-                    received = true
+                    received += n
                     budget -= n
                     if n < readBuffer.count { break readLoop }
                 case .wouldBlock:
@@ -147,9 +147,9 @@ final class ConnectionIO: Sendable {
                 return connection.machine.socketFailed() // reset by the peer, or similar
             }
         }
-        if event.hangUp && !received && !endOfInput { return connection.machine.socketFailed() }
+        if event.hangUp && received == 0 && !endOfInput { return connection.machine.socketFailed() }
         var action = ConnectionStateMachine.Action.parse
-        if received { action = connection.machine.received(phase: connection.parser.phase, now: MonotonicClock.now()) }
+        if received > 0 { action = connection.machine.received(phase: connection.parser.phase, bytes: received, now: MonotonicClock.now()) }
         if endOfInput { action = connection.machine.receivedEndOfInput() }
         return action
     }

@@ -6,9 +6,13 @@ public struct ConnectionTimeouts: Sendable, Equatable {
     public var write: Duration
     /// How long a closing connection keeps discarding what the peer still sends.
     public var linger: Duration
+    /// The slowest a body may arrive on average, in bytes a second, after its first `body`
+    /// seconds: a sender trickling a byte at a time cannot hold a connection for ever.
+    public var minimumBodyRate: Int
 
     public init(idle: Duration = .seconds(60), header: Duration = .seconds(10), body: Duration = .seconds(10),
-                write: Duration = .seconds(30), linger: Duration = .seconds(2)) {
+                write: Duration = .seconds(30), linger: Duration = .seconds(2), minimumBodyRate: Int = 1024) {
+        self.minimumBodyRate = minimumBodyRate
         self.idle = idle
         self.header = header
         self.body = body
@@ -25,7 +29,8 @@ public struct ConnectionTimeouts: Sendable, Equatable {
 /// Timeout rules:
 /// - A header section is timed as a whole from its first byte (a slowloris that trickles
 ///   one byte at a time does not extend it).
-/// - A body being received and a response being written are timed by progress.
+/// - A body being received and a response being written are timed by progress; a body must
+///   also keep an average rate (`minimumBodyRate`) once its first `body` seconds are over.
 /// - An idle keep-alive connection is timed from the end of its last response.
 /// - While a handler runs, or a streamed body produces its next piece, no client timeout applies.
 public struct ConnectionStateMachine: Sendable, Equatable {
@@ -33,7 +38,8 @@ public struct ConnectionStateMachine: Sendable, Equatable {
         /// Waiting for the next request.
         case idle(since: UInt64)
         case readingHead(since: UInt64)
-        case readingBody(lastProgress: UInt64)
+        /// `since` the head was complete, `bytes` of body so far.
+        case readingBody(lastProgress: UInt64, since: UInt64, bytes: Int)
         /// A handler runs.
         case processing
         /// A response (or its last bytes) waits for the socket.
@@ -85,11 +91,11 @@ public struct ConnectionStateMachine: Sendable, Equatable {
 
     // MARK: Reading
 
-    /// Bytes of a request arrived; `phase` is the parser's phase after taking them.
-    public mutating func received(phase: HTTPRequestParser.Phase, now: UInt64) -> Action {
+    /// `bytes` of a request arrived; `phase` is the parser's phase after taking them.
+    public mutating func received(phase: HTTPRequestParser.Phase, bytes: Int = 1, now: UInt64) -> Action {
         switch state {
         case .idle, .readingHead, .readingBody:
-            advanceReading(phase: phase, now: now)
+            advanceReading(phase: phase, bytes: bytes, now: now)
             return .parse
         case .lingering:
             return .waitForReadable
@@ -115,7 +121,7 @@ public struct ConnectionStateMachine: Sendable, Equatable {
             // A half-received request from a peer that has finished cannot be answered.
             if peerFinishedSending { return close() }
             if shuttingDown, phase == .idle { return close() }
-            advanceReading(phase: phase, now: now)
+            advanceReading(phase: phase, bytes: 0, now: now)
             return .waitForReadable
         }
         return .none
@@ -123,7 +129,7 @@ public struct ConnectionStateMachine: Sendable, Equatable {
 
     /// The head of a request with a body is complete.
     public mutating func receivedHead(expectsContinue: Bool, now: UInt64) -> Action {
-        state = .readingBody(lastProgress: now)
+        state = .readingBody(lastProgress: now, since: now, bytes: 0)
         return expectsContinue ? .sendContinue : .parse
     }
 
@@ -141,14 +147,16 @@ public struct ConnectionStateMachine: Sendable, Equatable {
         return .sendError(status: status)
     }
 
-    private mutating func advanceReading(phase: HTTPRequestParser.Phase, now: UInt64) {
+    private mutating func advanceReading(phase: HTTPRequestParser.Phase, bytes: Int, now: UInt64) {
         switch (state, phase) {
+        case (.readingBody(let last, let since, let received), .body):
+            state = .readingBody(lastProgress: bytes > 0 ? now : last, since: since, bytes: received + bytes)
         case (.readingHead, .head):
             break // the head's clock keeps running from its first byte
         case (_, .head):
             state = .readingHead(since: now)
         case (_, .body):
-            state = .readingBody(lastProgress: now)
+            state = .readingBody(lastProgress: now, since: now, bytes: 0)
         case (.readingHead, .idle), (.readingBody, .idle):
             state = .idle(since: now)
         case (_, .idle):
@@ -224,7 +232,10 @@ public struct ConnectionStateMachine: Sendable, Equatable {
         switch state {
         case .idle(let since): since &+ timeouts.idle.nanoseconds
         case .readingHead(let since): since &+ timeouts.header.nanoseconds
-        case .readingBody(let last): last &+ timeouts.body.nanoseconds
+        case .readingBody(let last, let since, let bytes):
+            // Timed by progress, and by the average rate once the first `body` seconds are over.
+            min(last &+ timeouts.body.nanoseconds,
+                since &+ timeouts.body.nanoseconds &+ UInt64(bytes) &* 1_000_000_000 / UInt64(max(1, timeouts.minimumBodyRate)))
         case .processing, .closed: nil
         case .writing(let last), .streaming(let last): last &+ timeouts.write.nanoseconds
         case .lingering(let since): since &+ timeouts.linger.nanoseconds
