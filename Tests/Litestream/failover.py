@@ -16,7 +16,7 @@ Only ever listens on and connects to 127.0.0.1. Exits non-zero on any failed che
 import argparse, datetime, http.client, json, os, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time
 
 SYNC_INTERVAL = 1.0
-SHIPPING_ALLOWANCE = 0.5
+SHIPPING_ALLOWANCE = 0.5  # --allowance
 # The database monitor notices a commit within 100 ms (its default, 1 s, would add up to a second).
 CONFIG = "dbs:\n  - path: {db}\n    monitor-interval: 100ms\n    replica:\n      type: file\n      path: {replica}\n      sync-interval: 1s\n"
 
@@ -165,13 +165,16 @@ def one_round(number, registry, litestream, seconds, work, serve_flags=""):
     return len(lost)
 
 def main():
+    global SHIPPING_ALLOWANCE
     parser = argparse.ArgumentParser()
     parser.add_argument("registry")
     parser.add_argument("litestream")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument("--allowance", type=float, default=SHIPPING_ALLOWANCE, help="seconds allowed for shipping, beyond the sync interval")
     parser.add_argument("--serve-flags", default="", help="extra flags for serve, e.g. --wal-autocheckpoint 0")
     args = parser.parse_args()
+    SHIPPING_ALLOWANCE = args.allowance
     registry, litestream = os.path.abspath(args.registry), os.path.abspath(args.litestream)
     print(run(litestream, "version"))
     with tempfile.TemporaryDirectory(prefix="failover-") as work:
