@@ -22,7 +22,9 @@ struct AdministrationRoutes {
 
         api.add(APIOperation(
             method: .POST, path: "/api/v1/agencies", id: "createAgency", summary: "Register an agency (centre only).", tag: "Agencies", access: .centre,
-            requestSchema: Schema.object([("code", Schema.string), ("name", Schema.string), ("level", Schema.enumeration(levels))], required: ["code", "name", "level"]),
+            requestSchema: Schema.object([("code", .object(["type": .string("string"), "pattern": .string("^[A-Z0-9_-]{2,32}$")])),
+                                          ("name", .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(200), "pattern": .string("\\S")])),
+                                          ("level", Schema.enumeration(levels))], required: ["code", "name", "level"]),
             responses: [.json(201, "Created.", Schema.ref("Agency")), .badRequest, .unauthorized, .forbidden,
                         .problem(409, "An agency with this code exists."), .invalid])
         ) { context in

@@ -30,7 +30,7 @@ struct PortfolioRoutes {
         let slice = { (key: String) in
             Schema.object((key.isEmpty ? [] : [(key, Schema.string)]) + [("projects", Schema.integer), ("whole_life_cost", Schema.money), ("spend_to_date", Schema.money)])
         }
-        let flagged = Schema.object([("project_id", Schema.integer), ("title", Schema.string), ("agency", Schema.string), ("variance_against_original", Schema.ref("Variance"))])
+        let flagged = Schema.object([("project_id", Schema.integer), ("title", Schema.string), ("agency", Schema.string), ("variance_against_original", Schema.ref("VarianceFigures"))])
         return Schema.object([
             ("as_of", Schema.dateTime), ("currency", Schema.string), ("totals", slice("")),
             ("by_agency", Schema.array(slice("agency"))), ("by_status", Schema.array(slice("status"))), ("by_category", Schema.array(slice("category"))),

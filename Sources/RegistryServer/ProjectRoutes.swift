@@ -125,7 +125,8 @@ struct ProjectRoutes {
             method: .POST, path: "/api/v1/projects", id: "createProject",
             summary: "Register a project (an agency for itself; the centre names `agency`). Idempotency-Key replays the first response.",
             tag: "Projects", access: .agencyOrCentre,
-            parameters: [.init(name: "Idempotency-Key", location: "header", description: "Makes a retried POST safe: the same key and body return the first response.", schema: Schema.string)],
+            parameters: [.init(name: "Idempotency-Key", location: "header", description: "Makes a retried POST safe: the same key and body return the first response.",
+                               schema: .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(200)]))],
             requestSchema: ProjectSchemas.input(withAgency: true),
             responses: [.json(201, "Created; Location and ETag are set.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden,
                         .problem(409, "The agency already has a project with this external_id."), .invalid])

@@ -77,7 +77,7 @@ enum Schema {
     static let integer: JSONValue = .object(["type": .string("integer")])
     static let boolean: JSONValue = .object(["type": .string("boolean")])
     static let money: JSONValue = .object([
-        "type": .string("number"), "minimum": .integer(0), "multipleOf": .number("0.01"),
+        "type": .string("number"), "minimum": .integer(0), "maximum": .number("1000000000000000"), "multipleOf": .number("0.01"),
         "description": .string("Whole currency units with at most 2 decimals."),
     ])
 

@@ -88,6 +88,7 @@ enum OpenAPIDocument {
         "HistoryEvent": ProjectSchemas.historyEvent,
         "Review": ReviewRoutes.reviewSchema,
         "Variance": ProjectSchemas.variance,
+        "VarianceFigures": ProjectSchemas.varianceFigures,
         "Baseline": BaselineRoutes.baselineSchema,
         "FundingTranche": FundingRoutes.trancheSchema,
         "Problem": Schema.object([

@@ -76,15 +76,20 @@ enum ProjectSchemas {
         ], required: ["project_id", "version", "created_at", "created_by", "completeness"])
     }
 
-    /// Positive is worse: forecast cost above the baseline, forecast end after it.
-    static var variance: JSONValue {
-        let one = Schema.object([
+    /// Against one baseline. Positive is worse: forecast cost above the baseline, forecast end after it.
+    static var varianceFigures: JSONValue {
+        Schema.object([
             ("cost", .object(["type": .string("number"), "description": .string("Forecast whole-life cost − baseline cost; positive is an overrun.")])),
             ("cost_percent", .object(["oneOf": .array([.object(["type": .string("number")]), .object(["type": .string("null")])]),
-                                      "description": .string("The cost variance in percent of the baseline cost (one decimal, toward zero); positive is an overrun.")])),
+                                      "description": .string("The cost variance in percent of the baseline cost (two decimals, half away from zero); positive is an overrun.")])),
             ("schedule_days", .object(["type": .string("integer"), "description": .string("Forecast end − baseline end, in days; positive is late.")])),
         ], required: ["cost", "cost_percent", "schedule_days"])
-        return Schema.object([("against_original", one), ("against_current", one)], required: ["against_original", "against_current"])
+    }
+
+    /// Against the original and the current baseline.
+    static var variance: JSONValue {
+        Schema.object([("against_original", Schema.ref("VarianceFigures")), ("against_current", Schema.ref("VarianceFigures"))],
+                      required: ["against_original", "against_current"])
     }
 
     static var historyEvent: JSONValue {
