@@ -22,8 +22,7 @@ struct AdministrationRoutes {
 
         api.add(APIOperation(
             method: .POST, path: "/api/v1/agencies", id: "createAgency", summary: "Register an agency (centre only).", tag: "Agencies", access: .centre,
-            requestSchema: Schema.object([("code", .object(["type": .string("string"), "pattern": .string("^[A-Z0-9_-]{2,32}$")])),
-                                          ("name", .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(200), "pattern": .string("\\S")])),
+            requestSchema: Schema.object([("code", Schema.agencyCode), ("name", Schema.text(maxLength: 200)),
                                           ("level", Schema.enumeration(levels))], required: ["code", "name", "level"]),
             responses: [.json(201, "Created.", Schema.ref("Agency")), .badRequest, .unauthorized, .forbidden,
                         .problem(409, "An agency with this code exists."), .invalid])
@@ -61,7 +60,7 @@ struct AdministrationRoutes {
             tag: "Access", access: .centre,
             requestSchema: .object(["oneOf": .array([
                 Schema.object([("role", Schema.enumeration(["centre"]))], required: ["role"]),
-                Schema.object([("agency", Schema.string)], required: ["agency"]),
+                Schema.object([("agency", Schema.agencyCode)], required: ["agency"]),
             ])]),
             responses: [.json(201, "The new token.", Schema.object([("token", Schema.string)], required: ["token"])),
                         .badRequest, .unauthorized, .forbidden, .invalid])

@@ -37,7 +37,7 @@ struct BaselineRoutes {
             method: .POST, path: "/api/v1/projects/{id}/baselines", id: "rebaseline",
             summary: "Re-baseline (centre only): a new numbered baseline with its reason; earlier ones stay as they were.", tag: "Baselines", access: .centre,
             parameters: [idParameter],
-            requestSchema: Schema.object([("whole_life_cost", Schema.money), ("planned_end_date", Schema.date), ("reason", Schema.string)],
+            requestSchema: Schema.object([("whole_life_cost", Schema.money), ("planned_end_date", Schema.date), ("reason", Schema.text(maxLength: 2000))],
                                          required: ["whole_life_cost", "planned_end_date", "reason"]),
             responses: [.json(201, "The new baseline.", Schema.ref("Baseline")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project has no original baseline yet (it is taken at approval)."), .invalid])

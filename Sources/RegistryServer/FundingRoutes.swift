@@ -25,9 +25,12 @@ struct FundingRoutes {
             method: .POST, path: "/api/v1/projects/{id}/funding-tranches", id: "createFundingTranche",
             summary: "Add a funding tranche with the condition for its release (its agency or the centre).", tag: "Funding", access: .agencyOrCentre,
             parameters: [idParameter],
-            requestSchema: Schema.object([("amount", Schema.money), ("condition", Schema.enumeration(FundingTranche.Condition.allCases.map(\.rawValue))),
-                                          ("gate", .object(["type": .string("integer"), "minimum": .integer(0), "maximum": .integer(5)]))],
-                                         required: ["amount", "condition"]),
+            requestSchema: Schema.when(Schema.object([("amount", Schema.positiveMoney),
+                                                      ("condition", Schema.enumeration(FundingTranche.Condition.allCases.map(\.rawValue))),
+                                                      ("gate", Schema.nullable(Schema.integer(0...5)))], required: ["amount", "condition"]),
+                                       "condition", is: FundingTranche.Condition.gatePassed.rawValue,
+                                       then: .object(["required": .array([.string("gate")]), "properties": .object(["gate": Schema.integer(0...5)])]),
+                                       otherwise: .object(["properties": .object(["gate": .object(["type": .string("null")])])])),
             responses: [.json(201, "The tranche.", Schema.ref("FundingTranche")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project is closed."), .invalid])
         ) { context in

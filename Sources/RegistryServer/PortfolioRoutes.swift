@@ -28,7 +28,7 @@ struct PortfolioRoutes {
 
     static var overviewSchema: JSONValue {
         let slice = { (key: String) in
-            Schema.object((key.isEmpty ? [] : [(key, Schema.string)]) + [("projects", Schema.integer), ("whole_life_cost", Schema.money), ("spend_to_date", Schema.money)])
+            Schema.object((key.isEmpty ? [] : [(key, Schema.string)]) + [("projects", Schema.integer), ("whole_life_cost", Schema.moneyTotal), ("spend_to_date", Schema.moneyTotal)])
         }
         let flagged = Schema.object([("project_id", Schema.integer), ("title", Schema.string), ("agency", Schema.string), ("variance_against_original", Schema.ref("VarianceFigures"))])
         return Schema.object([

@@ -184,7 +184,7 @@ struct ProjectRoutes {
             method: .POST, path: "/api/v1/projects/{id}/transitions", id: "transitionProject",
             summary: "Change the project's status. The rules may refuse it (409 with the blocking findings); then nothing changes.",
             tag: "Projects", access: .agencyOrCentre, parameters: [idParameter],
-            requestSchema: Schema.object([("to", Schema.enumeration(ProjectStatus.allCases.map(\.rawValue))), ("reason", Schema.string)], required: ["to"]),
+            requestSchema: Schema.object([("to", Schema.enumeration(ProjectStatus.allCases.map(\.rawValue))), ("reason", Schema.optionalText(maxLength: 2000))], required: ["to"]),
             responses: [.json(200, "The project in its new status.", Schema.ref("Project")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The life cycle does not allow it, or rules block it (`findings`)."), .invalid])
         ) { context in
@@ -256,6 +256,7 @@ struct ProjectRoutes {
             guard let named = body.string("agency", required: true) else { try body.finish(); throw RegistryError.invalid([FieldError("agency", "is required")]) }
             agency = named
         }
+        try body.finish() // `agency` of the wrong type, whoever sends it
         let key = context.request.headers["Idempotency-Key"]
         let requestHash = IdempotencyKeys.hash(context.request.body)
         if let key {

@@ -25,8 +25,8 @@ public struct RegistryApplication: Sendable {
 
     public init(storage: RegistryStorage, resources: Resources, metrics: ServerMetrics = ServerMetrics(), role: Role = .primary) {
         self.metrics = metrics
-        var api = APIBuilder(role: role)
         let access = AccessControl(tokens: storage.tokens)
+        var api = APIBuilder(role: role, access: access)
         OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &api)
         let projects = ProjectRoutes(storage: storage, access: access)
         PageRoutes(projects: projects).register(in: &api)

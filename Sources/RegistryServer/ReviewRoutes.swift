@@ -37,9 +37,12 @@ struct ReviewRoutes {
             method: .POST, path: "/api/v1/projects/{id}/reviews", id: "requestReview",
             summary: "Request a review (centre only); it records the cost, schedule and thresholds it reviews.", tag: "Reviews", access: .centre,
             parameters: [idParameter],
-            requestSchema: Schema.object([("kind", Schema.enumeration(Review.Kind.allCases.map(\.rawValue))),
-                                          ("gate", .object(["type": .string("integer"), "minimum": .integer(0), "maximum": .integer(5)])),
-                                          ("reviewer", Schema.string)], required: ["kind"]),
+            requestSchema: Schema.when(Schema.object([("kind", Schema.enumeration(Review.Kind.allCases.map(\.rawValue))),
+                                                      ("gate", Schema.nullable(Schema.integer(0...5))),
+                                                      ("reviewer", Schema.optionalText(maxLength: 200))], required: ["kind"]),
+                                       "kind", is: Review.Kind.gateway.rawValue,
+                                       then: .object(["required": .array([.string("gate")]), "properties": .object(["gate": Schema.integer(0...5)])]),
+                                       otherwise: .object(["properties": .object(["gate": .object(["type": .string("null")])])])),
             responses: [.json(201, "The review, requested.", Schema.ref("Review")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project cannot be reviewed in its status."), .invalid])
         ) { context in
@@ -70,11 +73,14 @@ struct ReviewRoutes {
             method: .POST, path: "/api/v1/reviews/{rid}/outcome", id: "recordReviewOutcome",
             summary: "Record a review's outcome and delivery confidence (centre only); a decision is final.", tag: "Reviews", access: .centre,
             parameters: [.init(name: "rid", location: "path", description: "The review's id.", schema: Schema.integer)],
-            requestSchema: Schema.object([
+            requestSchema: Schema.when(Schema.object([
                 ("outcome", Schema.enumeration(Review.Outcome.allCases.map(\.rawValue))),
                 ("delivery_confidence", Schema.enumeration(Review.DeliveryConfidence.allCases.map(\.rawValue))),
-                ("conditions", Schema.array(Schema.string)), ("recommendations", Schema.array(Schema.string)),
-            ], required: ["outcome", "delivery_confidence"]),
+                ("conditions", Schema.nullable(Schema.strings(maxLength: 2000))), ("recommendations", Schema.nullable(Schema.strings(maxLength: 2000))),
+            ], required: ["outcome", "delivery_confidence"]), "outcome", is: Review.Outcome.approvedWithConditions.rawValue,
+                then: .object(["required": .array([.string("conditions")]),
+                               "properties": .object(["conditions": .object(["type": .string("array"), "minItems": .integer(1)])])]),
+                otherwise: .object([:])),
             responses: [.json(200, "The completed review.", Schema.ref("Review")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The review already has its outcome."), .invalid])
         ) { context in

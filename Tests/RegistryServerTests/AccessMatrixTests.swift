@@ -52,12 +52,12 @@ import Testing
             Row(method: "PATCH", path: "/api/v1/projects/\(published)", body: { _ in #"{"title":"Patched"}"# },
                 expected: [.anonymous: 401, .otherAgency: 403, .centre: 403, .owningAgency: 200]),
             Row(method: "PATCH", path: "/api/v1/projects/\(draft)", body: { _ in #"{"title":"Patched"}"# },
-                expected: [.anonymous: 404, .otherAgency: 404, .centre: 403, .owningAgency: 200]),
+                expected: [.anonymous: 401, .otherAgency: 404, .centre: 403, .owningAgency: 200]),
             Row(method: "GET", path: "/api/v1/projects/\(draft)/findings", expected: [.anonymous: 404, .otherAgency: 404, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/api/v1/projects/\(draft)/history", expected: [.anonymous: 404, .otherAgency: 404, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/api/v1/projects/\(published)/history", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
             Row(method: "PUT", path: "/api/v1/projects/\(draft)/business-case", body: { _ in #"{"risks":[]}"# },
-                expected: [.anonymous: 404, .otherAgency: 404, .centre: 403, .owningAgency: 201]),
+                expected: [.anonymous: 401, .otherAgency: 404, .centre: 403, .owningAgency: 201]),
             Row(method: "PUT", path: "/api/v1/projects/\(published)/business-case", body: { _ in #"{"risks":[]}"# },
                 expected: [.anonymous: 401, .otherAgency: 403, .centre: 403, .owningAgency: 201]),
             Row(method: "GET", path: "/api/v1/projects/\(draft)/business-case", expected: [.anonymous: 404, .otherAgency: 404, .centre: 200, .owningAgency: 200]),
@@ -87,6 +87,7 @@ import Testing
             Row(method: "GET", path: "/api/v1/export/projects.json", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
             Row(method: "GET", path: "/openapi.json", expected: [.anonymous: 200, .otherAgency: 200, .centre: 200, .owningAgency: 200]),
         ]
+        // A write by the public is 401 before anything else: it learns nothing of which projects exist.
         // The owning agency goes last, since its requests change state the others' must not see changed.
         let order: [Who] = [.anonymous, .otherAgency, .centre, .owningAgency]
         for row in rows {

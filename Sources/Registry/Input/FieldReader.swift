@@ -32,7 +32,7 @@ public struct FieldReader {
             if required { fail(key, "is required") }
             return nil
         case .string(let text)?:
-            if required && text.trimmingCharacters(in: .whitespaces).isEmpty { fail(key, "must not be empty"); return nil }
+            if required && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail(key, "must not be empty"); return nil }
             if text.count > maxLength { fail(key, "must be at most \(maxLength) characters"); return nil }
             return text
         case let other?:
@@ -74,7 +74,8 @@ public struct FieldReader {
             if required { fail(key, "is required") }
             return nil
         case .number(let literal)?:
-            guard let value = Int(literal), range.contains(value) else {
+            // As JSON Schema counts them, 3.0 and 3e0 are integers too.
+            guard let value = Int(literal) ?? Double(literal).flatMap({ $0.rounded() == $0 ? Int(exactly: $0) : nil }), range.contains(value) else {
                 fail(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
                 return nil
             }

@@ -5,11 +5,28 @@ import Registry
 /// One endpoint as the OpenAPI document describes it. Routes are registered through these
 /// descriptions, so the router and `/openapi.json` cannot drift apart.
 struct APIOperation {
-    enum Access: String {
+    enum Access: String, Sendable {
         case everyone = "public"
         case agency
         case centre
         case agencyOrCentre = "agency or centre"
+
+        /// Whether `principal` may call an operation of this access at all (which project or
+        /// agency it may touch is the handler's to say).
+        func admit(_ principal: Principal) throws(RegistryError) {
+            switch (self, principal) {
+            case (.everyone, _), (.agency, .agency), (.centre, .centre), (.agencyOrCentre, .agency), (.agencyOrCentre, .centre), (_, .commandLine):
+                return
+            case (_, .anonymous):
+                throw RegistryError.unauthenticated
+            case (.agency, _):
+                throw RegistryError.forbidden("Only an agency may do this.")
+            case (.centre, _):
+                throw RegistryError.forbidden("Only the centre of government may do this.")
+            case (.agencyOrCentre, _):
+                throw RegistryError.forbidden("Only an agency or the centre may do this.")
+            }
+        }
     }
 
     struct Parameter {
@@ -43,20 +60,29 @@ struct APIBuilder {
     private(set) var router = Router()
     private(set) var operations: [APIOperation] = []
     let role: RegistryApplication.Role
+    let access: AccessControl?
 
-    init(role: RegistryApplication.Role = .primary) {
+    init(role: RegistryApplication.Role = .primary, access: AccessControl? = nil) {
         self.role = role
+        self.access = access
     }
 
-    /// Every handler goes through here: on a replica a write is refused before it starts, and
-    /// a database that stays busy is a refusal the client may retry, not a failure.
+    /// Every handler goes through here: on a replica a write is refused before it starts; who
+    /// may call it at all is checked from the operation's declared access before the handler
+    /// looks at anything (so the public learns 401, not whether a project exists); and a
+    /// database that stays busy is a refusal the client may retry, not a failure.
     mutating func add(_ operation: APIOperation, _ handler: @escaping HTTPHandler) {
         let method = operation.method
         let role = role
+        let declared = operation.access
+        let access = access
         // The router spells a catch-all `{name...}`; OpenAPI knows only `{name}`.
         router.add(method, operation.path) { context in
             if case .replica(let primaryURL) = role, method != .GET, method != .HEAD {
                 throw RegistryError.readOnlyReplica(primaryURL: primaryURL)
+            }
+            if let access, declared != .everyone {
+                try declared.admit(try access.principal(context.request))
             }
             do {
                 return try handler(context)
@@ -75,10 +101,50 @@ enum Schema {
     static let date: JSONValue = .object(["type": .string("string"), "format": .string("date")])
     static let dateTime: JSONValue = .object(["type": .string("string"), "format": .string("date-time")])
     static let integer: JSONValue = .object(["type": .string("integer")])
+
+    static let agencyCode: JSONValue = .object(["type": .string("string"), "pattern": .string("^[A-Z0-9_-]{2,32}$")])
+
+    /// A string the server requires to have something in it (not only spaces), of at most `maxLength` characters.
+    static func text(maxLength: Int) -> JSONValue {
+        .object(["type": .string("string"), "maxLength": .integer(maxLength), "pattern": .string("\\S")])
+    }
+
+    /// A string of at most `maxLength` characters, or null.
+    static func optionalText(maxLength: Int) -> JSONValue {
+        nullable(.object(["type": .string("string"), "maxLength": .integer(maxLength)]))
+    }
+
+    /// Strings as `FieldReader.strings` takes them: each non-empty and at most `maxLength` characters.
+    static func strings(maxLength: Int, maxItems: Int = 1000) -> JSONValue {
+        .object(["type": .string("array"), "maxItems": .integer(maxItems),
+                 "items": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(maxLength)])])
+    }
+
+    static func integer(_ range: ClosedRange<Int>) -> JSONValue {
+        .object(["type": .string("integer"), "minimum": .integer(range.lowerBound), "maximum": .integer(range.upperBound)])
+    }
+
+    /// JSON Schema's if/then/else on one property's value, added to an object schema.
+    static func when(_ schema: JSONValue, _ property: String, is value: String, then: JSONValue, otherwise: JSONValue) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        object["if"] = .object(["properties": .object([property: .object(["const": .string(value)])]), "required": .array([.string(property)])])
+        object["then"] = then
+        object["else"] = otherwise
+        return .object(object)
+    }
     static let boolean: JSONValue = .object(["type": .string("boolean")])
     static let money: JSONValue = .object([
         "type": .string("number"), "minimum": .integer(0), "maximum": .number("1000000000000000"), "multipleOf": .number("0.01"),
         "description": .string("Whole currency units with at most 2 decimals."),
+    ])
+    /// A sum of amounts (a portfolio's total), which no single amount's maximum bounds.
+    static let moneyTotal: JSONValue = .object([
+        "type": .string("number"), "minimum": .integer(0), "multipleOf": .number("0.01"),
+        "description": .string("Whole currency units with at most 2 decimals."),
+    ])
+    static let positiveMoney: JSONValue = .object([
+        "type": .string("number"), "exclusiveMinimum": .integer(0), "maximum": .number("1000000000000000"), "multipleOf": .number("0.01"),
+        "description": .string("Whole currency units with at most 2 decimals, more than zero."),
     ])
 
     static func enumeration(_ values: [String]) -> JSONValue {

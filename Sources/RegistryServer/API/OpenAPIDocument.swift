@@ -106,7 +106,7 @@ enum OpenAPIDocument {
         ], required: ["code", "name", "level"]),
         "AgencySummary": Schema.object([
             ("code", Schema.string), ("name", Schema.string), ("level", Schema.enumeration(["national", "regional", "local"])),
-            ("project_count", Schema.integer), ("whole_life_cost", Schema.money), ("spend_to_date", Schema.money),
+            ("project_count", Schema.integer), ("whole_life_cost", Schema.moneyTotal), ("spend_to_date", Schema.moneyTotal),
         ], required: ["code", "name", "level", "project_count", "whole_life_cost", "spend_to_date"]),
         "Threshold": Schema.object([
             ("kind", Schema.enumeration(["business_case", "central_review"])), ("amount", Schema.money),

@@ -16,7 +16,7 @@ enum ProjectListParameters {
         .init(name: "q", location: "query", description: "Full-text search over titles and descriptions (every word, as a prefix).", schema: Schema.string),
         .init(name: "sort", location: "query", description: "Order; `-` for descending. Default: id, oldest first.", schema: Schema.enumeration(ProjectSort.allCases.map(\.rawValue))),
         .init(name: "limit", location: "query", description: "Page size, 1–500 (default 50).", schema: .object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(500)])),
-        .init(name: "cursor", location: "query", description: "The next_cursor of the previous page.", schema: Schema.string),
+        .init(name: "cursor", location: "query", description: "The next_cursor of the previous page; opaque (one this server did not give out is 400). Empty: the first page.", schema: Schema.string),
     ]
 
     static func query(_ parameters: QueryParameters) throws(RegistryError) -> ProjectQuery {
@@ -52,7 +52,8 @@ enum ProjectListParameters {
         query.text = parameters["q"].flatMap { $0.isEmpty ? nil : $0 }
         query.sort = choice("sort", ProjectSort.init(rawValue:)) ?? .id
         query.limit = integer("limit", 1...ProjectSearch.maximumLimit) ?? 50
-        query.cursor = parameters["cursor"]
+        // An empty cursor, as a form or a client that builds the query blindly sends it, is the first page.
+        query.cursor = parameters["cursor"].flatMap { $0.isEmpty ? nil : $0 }
         if !errors.isEmpty { throw RegistryError.invalid(errors) }
         return query
     }

@@ -7,20 +7,25 @@ enum ProjectSchemas {
         let text = Schema.nullable(Schema.string)
         let date = Schema.nullable(Schema.date)
         var properties: [(String, JSONValue)] = []
-        if withAgency { properties.append(("agency", Schema.string)) }
+        if withAgency { properties.append(("agency", Schema.nullable(Schema.agencyCode))) }
         properties += [
-            ("external_id", Schema.string), ("title", Schema.string), ("description", text), ("category", text),
+            ("external_id", Schema.text(maxLength: 100)), ("title", Schema.text(maxLength: 300)),
+            ("description", Schema.optionalText(maxLength: 20_000)), ("category", Schema.optionalText(maxLength: 100)),
             ("whole_life_cost", Schema.money), ("spend_to_date", Schema.nullable(Schema.money)), ("start_date", date),
             ("planned_end_date", Schema.date), ("forecast_end_date", date),
             ("risk_rating", Schema.nullable(.object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(5)]))),
-            ("owner", Schema.nullable(Schema.object([("name", Schema.string), ("role", text), ("email", text)], required: ["name"]))),
+            ("owner", Schema.nullable(Schema.object([("name", Schema.text(maxLength: 200)), ("role", Schema.optionalText(maxLength: 200)),
+                                                     ("email", Schema.nullable(.object(["type": .string("string"), "maxLength": .integer(254),
+                                                                                        "pattern": .string("^[^@][\\s\\S]*@[\\s\\S]*[^@]$")])))],
+                                                    required: ["name"]))),
             ("roles", Schema.array(Schema.object([
-                ("party", Schema.string), ("responsibility", Schema.enumeration(Responsibility.allCases.map(\.rawValue))), ("description", text),
+                ("party", Schema.text(maxLength: 200)), ("responsibility", Schema.enumeration(Responsibility.allCases.map(\.rawValue))),
+                ("description", Schema.optionalText(maxLength: 2000)),
             ], required: ["party", "responsibility"]))),
-            ("systems", Schema.array(Schema.string)), ("datasets", Schema.array(Schema.string)),
-            ("milestones", Schema.array(Schema.object([
-                ("name", Schema.string), ("baseline_date", date), ("forecast_date", date), ("actual_date", date),
-            ], required: ["name"]))),
+            ("systems", Schema.nullable(Schema.strings(maxLength: 200))), ("datasets", Schema.nullable(Schema.strings(maxLength: 200))),
+            ("milestones", Schema.nullable(Schema.array(Schema.object([
+                ("name", Schema.text(maxLength: 300)), ("baseline_date", date), ("forecast_date", date), ("actual_date", date),
+            ], required: ["name"])))),
         ]
         return properties
     }
@@ -47,25 +52,31 @@ enum ProjectSchemas {
         let scale = JSONValue.object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(5)])
         return [
             ("value", Schema.object([
-                ("economic", Schema.array(Schema.object([("description", Schema.string), ("amount", Schema.money), ("year", Schema.integer)], required: ["description", "amount", "year"]))),
-                ("non_monetary", Schema.array(Schema.object([("description", Schema.string), ("beneficiaries", text)], required: ["description"]))),
+                ("economic", Schema.array(Schema.object([("description", Schema.text(maxLength: 2000)), ("amount", Schema.money),
+                                                         ("year", Schema.integer(1900...2200))], required: ["description", "amount", "year"]))),
+                ("non_monetary", Schema.array(Schema.object([("description", Schema.text(maxLength: 2000)), ("beneficiaries", Schema.optionalText(maxLength: 500))],
+                                                            required: ["description"]))),
             ])),
             ("risks", Schema.array(Schema.object([
-                ("description", Schema.string), ("likelihood", scale), ("impact", scale),
-                ("magnitude", .object(["type": .string("integer"), "description": .string("likelihood × impact; computed")])),
-                ("mitigation", text), ("owner", text),
+                ("description", Schema.text(maxLength: 2000)), ("likelihood", scale), ("impact", scale),
+                ("magnitude", .object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(25), "readOnly": .bool(true), "description": .string("likelihood × impact; computed")])),
+                ("mitigation", Schema.optionalText(maxLength: 2000)), ("owner", Schema.optionalText(maxLength: 200)),
             ], required: ["description", "likelihood", "impact"]))),
-            ("timeframes", Schema.array(Schema.object([("result", Schema.string), ("by", Schema.date)], required: ["result", "by"]))),
+            ("timeframes", Schema.array(Schema.object([("result", Schema.text(maxLength: 2000)), ("by", Schema.date)], required: ["result", "by"]))),
             ("financial_plan", Schema.array(Schema.object([
-                ("year", Schema.integer), ("kind", Schema.enumeration(BusinessCase.SpendingKind.allCases.map(\.rawValue))), ("amount", Schema.money), ("purpose", text),
+                ("year", Schema.integer(1900...2200)), ("kind", Schema.enumeration(BusinessCase.SpendingKind.allCases.map(\.rawValue))), ("amount", Schema.money),
+                ("purpose", Schema.optionalText(maxLength: 2000)),
             ], required: ["year", "kind", "amount"]))),
-            ("follow_up", Schema.array(Schema.object([("indicator", Schema.string), ("baseline", text), ("target", Schema.string), ("method", text)], required: ["indicator", "target"]))),
-            ("responsibilities", Schema.array(Schema.object([("party", Schema.string), ("role", Schema.string)], required: ["party", "role"]))),
-            ("milestone_consequences", text),
+            ("follow_up", Schema.array(Schema.object([("indicator", Schema.text(maxLength: 500)), ("baseline", Schema.optionalText(maxLength: 500)),
+                                                      ("target", Schema.text(maxLength: 500)), ("method", Schema.optionalText(maxLength: 2000))],
+                                                     required: ["indicator", "target"]))),
+            ("responsibilities", Schema.array(Schema.object([("party", Schema.text(maxLength: 200)), ("role", Schema.text(maxLength: 2000))], required: ["party", "role"]))),
+            ("milestone_consequences", Schema.optionalText(maxLength: 5000)),
             ("stakeholders", Schema.array(Schema.object([
-                ("group", Schema.enumeration(BusinessCase.StakeholderGroup.allCases.map(\.rawValue))), ("how", Schema.string),
+                ("group", Schema.enumeration(BusinessCase.StakeholderGroup.allCases.map(\.rawValue))), ("how", Schema.text(maxLength: 2000)),
             ], required: ["group", "how"]))),
-            ("options", Schema.array(Schema.object([("name", Schema.string), ("summary", text), ("chosen", Schema.boolean)], required: ["name"]))),
+            ("options", Schema.array(Schema.object([("name", Schema.text(maxLength: 300)), ("summary", Schema.optionalText(maxLength: 5000)), ("chosen", Schema.boolean)],
+                                                   required: ["name"]))),
         ]
     }
 

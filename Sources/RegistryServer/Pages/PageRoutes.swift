@@ -35,6 +35,16 @@ struct PageRoutes {
     static let badRequestPage = APIOperation.Response(status: 400, description: "An unknown parameter or a cursor this server did not give out.", contentType: "text/html", schema: nil)
     static let unauthorizedPage = APIOperation.Response(status: 401, description: "A bearer token was sent and is not valid.", contentType: "text/html", schema: nil)
 
+    /// A page's parameters as its form sends them: any field may come empty (`status=`), which
+    /// means "any", so the document says so.
+    static func asFormFields(_ parameters: [APIOperation.Parameter]) -> [APIOperation.Parameter] {
+        parameters.map { parameter in
+            var field = parameter
+            field.schema = .object(["anyOf": .array([parameter.schema, .object(["type": .string("string"), "maxLength": .integer(0)])])])
+            return field
+        }
+    }
+
     /// The query string without empty fields, as an HTML form sends them (`status=`).
     static func submitted(_ query: QueryParameters) throws -> QueryParameters {
         try QueryParameters(parsing: URLQuery.string(query.pairs.filter { !$0.value.isEmpty }))
@@ -60,7 +70,7 @@ struct PageRoutes {
         api.add(APIOperation(
             method: .GET, path: "/projects", id: "projectListPage",
             summary: "The project list (HTML): the API's filters as a form sent with GET, sortable, a page at a time.",
-            tag: "Dashboard", access: .everyone, parameters: ProjectListParameters.parameters,
+            tag: "Dashboard", access: .everyone, parameters: Self.asFormFields(ProjectListParameters.parameters),
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.badRequestPage, Self.unauthorizedPage, Self.invalidPage])
         ) { context in
             let principal = try access.principal(context.request)
@@ -96,7 +106,7 @@ struct PageRoutes {
         api.add(APIOperation(
             method: .GET, path: "/reviews", id: "reviewQueuePage",
             summary: "The review queue (HTML): reviews by status, oldest request first, with how long each has waited.",
-            tag: "Dashboard", access: .everyone, parameters: ReviewQueuePage.parameters,
+            tag: "Dashboard", access: .everyone, parameters: Self.asFormFields(ReviewQueuePage.parameters),
             responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.badRequestPage, Self.unauthorizedPage, Self.invalidPage])
         ) { context in
             let principal = try access.principal(context.request)

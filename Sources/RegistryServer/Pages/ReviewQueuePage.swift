@@ -7,11 +7,13 @@ struct ReviewQueuePage {
     let storage: RegistryStorage
     static let pageSize = 50
 
+    static let maximumPage = 1_000_000
+
     static let parameters: [APIOperation.Parameter] = [
         .init(name: "status", location: "query", description: "requested (the default), in_progress, completed, or all.",
               schema: Schema.enumeration(Review.Status.allCases.map(\.rawValue) + ["all"])),
         .init(name: "page", location: "query", description: "Page number, from 1 (\(pageSize) reviews a page).",
-              schema: .object(["type": .string("integer"), "minimum": .integer(1)])),
+              schema: Schema.integer(1...Self.maximumPage)),
     ]
 
     func response(parameters: QueryParameters, principal: Principal) throws -> HTTPResponse {
@@ -27,8 +29,8 @@ struct ReviewQueuePage {
             }
             status = parsed
         }
-        guard let pageNumber = Int(parameters["page"] ?? "1"), pageNumber >= 1 else {
-            throw RegistryError.invalid([FieldError("page", "must be a whole number from 1")])
+        guard let pageNumber = Int(parameters["page"] ?? "1"), (1...Self.maximumPage).contains(pageNumber) else {
+            throw RegistryError.invalid([FieldError("page", "must be a whole number from 1 to \(Self.maximumPage)")])
         }
         let (shown, total) = try storage.reviews.queuePage(status: status, includeDrafts: principal.isCentre,
                                                            limit: Self.pageSize, offset: (pageNumber - 1) * Self.pageSize)
