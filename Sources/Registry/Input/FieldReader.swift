@@ -33,6 +33,9 @@ public struct FieldReader {
             return nil
         case .string(let text)?:
             if required && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail(key, "must not be empty"); return nil }
+            if let control = text.unicodeScalars.first(where: Self.isRefusedControl) {
+                fail(key, "must not contain the control character U+\(String(control.value, radix: 16, uppercase: true).leftPadded(to: 4))"); return nil
+            }
             if text.count > maxLength { fail(key, "must be at most \(maxLength) characters"); return nil }
             return text
         case let other?:
@@ -96,7 +99,17 @@ public struct FieldReader {
     }
 
     /// Throws every collected field error at once (422).
+    /// C0 controls and DEL have no place in an agency's text (tab and line breaks excepted):
+    /// NUL ends strings in C, others garble terminals, CSV readers and logs.
+    static func isRefusedControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0x7F
+    }
+
     public func finish() throws(RegistryError) {
         if !errors.isEmpty { throw RegistryError.invalid(errors) }
     }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

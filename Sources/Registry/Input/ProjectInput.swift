@@ -99,8 +99,10 @@ extension FieldReader {
             if elements.count > maxCount { fail(key, "must have at most \(maxCount) entries"); return [] }
             var result: [String] = []
             for (index, element) in elements.enumerated() {
-                if case .string(let text) = element, !text.isEmpty, text.count <= maxLength { result.append(text) } else {
-                    fail("\(key)[\(index)]", "must be a non-empty string of at most \(maxLength) characters")
+                if case .string(let text) = element, !text.isEmpty, text.count <= maxLength, !text.unicodeScalars.contains(where: FieldReader.isRefusedControl) {
+                    result.append(text)
+                } else {
+                    fail("\(key)[\(index)]", "must be a non-empty string of at most \(maxLength) characters, without control characters")
                 }
             }
             return result

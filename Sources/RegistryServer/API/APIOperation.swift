@@ -104,20 +104,24 @@ enum Schema {
 
     static let agencyCode: JSONValue = .object(["type": .string("string"), "pattern": .string("^[A-Z0-9_-]{2,32}$")])
 
+    /// What `FieldReader` refuses in any text: C0 controls but tab and line breaks, and DEL.
+    static let noControls = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"
+
     /// A string the server requires to have something in it (not only spaces), of at most `maxLength` characters.
     static func text(maxLength: Int) -> JSONValue {
-        .object(["type": .string("string"), "maxLength": .integer(maxLength), "pattern": .string("\\S")])
+        .object(["type": .string("string"), "maxLength": .integer(maxLength),
+                 "allOf": .array([.object(["pattern": .string("\\S")]), .object(["pattern": .string(noControls)])])])
     }
 
     /// A string of at most `maxLength` characters, or null.
     static func optionalText(maxLength: Int) -> JSONValue {
-        nullable(.object(["type": .string("string"), "maxLength": .integer(maxLength)]))
+        nullable(.object(["type": .string("string"), "maxLength": .integer(maxLength), "pattern": .string(noControls)]))
     }
 
     /// Strings as `FieldReader.strings` takes them: each non-empty and at most `maxLength` characters.
     static func strings(maxLength: Int, maxItems: Int = 1000) -> JSONValue {
         .object(["type": .string("array"), "maxItems": .integer(maxItems),
-                 "items": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(maxLength)])])
+                 "items": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(maxLength), "pattern": .string(noControls)])])
     }
 
     static func integer(_ range: ClosedRange<Int>) -> JSONValue {
