@@ -27,7 +27,7 @@ struct AdministrationRoutes {
             responses: [.json(201, "Created.", Schema.ref("Agency")), .badRequest, .unauthorized, .forbidden,
                         .problem(409, "An agency with this code exists."), .invalid])
         ) { context in
-            let actor = try access.requireCentre(context.request)
+            let actor = try access.principal(context.request)
             var body = try FieldReader.body(of: context.request, allowed: ["code", "name", "level"])
             let code = body.string("code", required: true, maxLength: 32)
             if let code, let problem = Agencies.codeProblem(code) { body.fail("code", problem) }
@@ -65,7 +65,7 @@ struct AdministrationRoutes {
             responses: [.json(201, "The new token.", Schema.object([("token", Schema.string)], required: ["token"])),
                         .badRequest, .unauthorized, .forbidden, .invalid])
         ) { context in
-            let actor = try access.requireCentre(context.request)
+            let actor = try access.principal(context.request)
             var body = try FieldReader.body(of: context.request, allowed: ["role", "agency"])
             let role = body.string("role")
             let agency = body.string("agency")
@@ -102,7 +102,7 @@ struct AdministrationRoutes {
             ], required: ["kind", "amount", "effective_from"]),
             responses: [.json(201, "Created.", Schema.ref("Threshold")), .badRequest, .unauthorized, .forbidden, .invalid])
         ) { context in
-            let actor = try access.requireCentre(context.request)
+            let actor = try access.principal(context.request)
             var body = try FieldReader.body(of: context.request, allowed: ["kind", "amount", "effective_from", "scope"])
             let kind = body.choice("kind", Threshold.Kind.self, required: true)
             let amount = body.money("amount", required: true)

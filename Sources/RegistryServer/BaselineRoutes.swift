@@ -42,7 +42,7 @@ struct BaselineRoutes {
             responses: [.json(201, "The new baseline.", Schema.ref("Baseline")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project has no original baseline yet (it is taken at approval)."), .invalid])
         ) { context in
-            let actor = try routes.projects.access.requireCentre(context.request)
+            let actor = try routes.projects.access.principal(context.request)
             let project = try routes.projects.visibleState(context, actor)
             var body = try FieldReader.body(of: context.request, allowed: ["whole_life_cost", "planned_end_date", "reason"])
             let cost = body.money("whole_life_cost", required: true)

@@ -70,7 +70,7 @@ struct FundingRoutes {
             responses: [.json(200, "The released tranche.", Schema.ref("FundingTranche")), .unauthorized, .forbidden, .notFound,
                         .problem(409, "Blocked by P8-FUNDING-CONDITION or P8-REVIEW-STALE (`findings`), or already released.")])
         ) { context in
-            let actor = try routes.projects.access.requireCentre(context.request)
+            let actor = try routes.projects.access.principal(context.request)
             guard let id = Int64(context.parameter("tid") ?? "") else { throw RegistryError.notFound("No funding tranche has the id \(context.parameter("tid") ?? "").") }
             let tranche = try storage.fundingTranches.release(trancheID: id, by: actor, compliance: storage.compliance)
             return Representation.response(FundingTranches.json(tranche))

@@ -189,8 +189,10 @@ struct ProjectRoutes {
                         .problem(409, "The life cycle does not allow it, or rules block it (`findings`)."), .invalid])
         ) { context in
             let principal = try routes.access.principal(context.request)
-            guard principal != .anonymous else { throw RegistryError.unauthenticated }
             let project = try routes.visibleProject(context, principal)
+            if case .agency(let code, _) = principal, code != project.agency {
+                throw RegistryError.forbidden("Only agency \(project.agency) or the centre may change this project's status.")
+            }
             var body = try FieldReader.body(of: context.request, allowed: ["to", "reason"])
             let target = body.choice("to", ProjectStatus.self, required: true)
             let reason = body.string("reason", maxLength: 2000)

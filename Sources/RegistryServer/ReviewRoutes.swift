@@ -46,7 +46,7 @@ struct ReviewRoutes {
             responses: [.json(201, "The review, requested.", Schema.ref("Review")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The project cannot be reviewed in its status."), .invalid])
         ) { context in
-            let actor = try routes.projects.access.requireCentre(context.request)
+            let actor = try routes.projects.access.principal(context.request)
             let project = try routes.projects.visibleState(context, actor)
             var body = try FieldReader.body(of: context.request, allowed: ["kind", "gate", "reviewer"])
             let kind = body.choice("kind", Review.Kind.self, required: true)
@@ -84,7 +84,7 @@ struct ReviewRoutes {
             responses: [.json(200, "The completed review.", Schema.ref("Review")), .badRequest, .unauthorized, .forbidden, .notFound,
                         .problem(409, "The review already has its outcome."), .invalid])
         ) { context in
-            let actor = try routes.projects.access.requireCentre(context.request)
+            let actor = try routes.projects.access.principal(context.request)
             guard let reviewID = Int64(context.parameter("rid") ?? "") else { throw RegistryError.notFound("No review has the id \(context.parameter("rid") ?? "").") }
             var body = try FieldReader.body(of: context.request, allowed: ["outcome", "delivery_confidence", "conditions", "recommendations"])
             let outcome = body.choice("outcome", Review.Outcome.self, required: true)

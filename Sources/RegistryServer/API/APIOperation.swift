@@ -81,9 +81,8 @@ struct APIBuilder {
             if case .replica(let primaryURL) = role, method != .GET, method != .HEAD {
                 throw RegistryError.readOnlyReplica(primaryURL: primaryURL)
             }
-            if let access, declared != .everyone {
-                try declared.admit(try access.principal(context.request))
-            }
+            // A token that is malformed, unknown or revoked is 401 on every operation, public ones too.
+            if let access { try declared.admit(try access.principal(context.request)) }
             do {
                 return try handler(context)
             } catch {

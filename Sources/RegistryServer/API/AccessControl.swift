@@ -3,7 +3,9 @@ import Registry
 
 /// Who the request comes from, from its bearer token. No token: the public. A token that is
 /// malformed, unknown or revoked is refused (401) even on a public read, so a client learns
-/// at once that its token is wrong instead of silently seeing less.
+/// at once that its token is wrong instead of silently seeing less. Whether the principal may
+/// call an operation at all is the router's to say, from the operation's declared access
+/// (`APIOperation.Access.admit`); which project or agency it may touch is the handler's.
 struct AccessControl: Sendable {
     let tokens: AccessTokens
 
@@ -17,15 +19,6 @@ struct AccessControl: Sendable {
         }
         guard let principal else { throw RegistryError.unauthenticated }
         return principal
-    }
-
-    func requireCentre(_ request: HTTPRequest) throws(RegistryError) -> Principal {
-        let principal = try principal(request)
-        switch principal {
-        case .centre: return principal
-        case .anonymous: throw RegistryError.unauthenticated
-        case .agency, .commandLine: throw RegistryError.forbidden("Only the centre of government may do this.")
-        }
     }
 }
 
