@@ -69,6 +69,52 @@ import Testing
         }
     }
 
+    /// The text fields beyond a project's record: an agency's name, a business case's risk, a
+    /// review's reviewer and a re-baseline's reason, shown on the agency, project and review pages.
+    @Test func otherTextFieldsRefuseOrNeutraliseHostileText() throws {
+        let registry = try RunningRegistry()
+        let token = try registry.agency("MINA")
+        let created = try registry.request("POST", "/api/v1/projects", token: token,
+                                           body: #"{"external_id":"E","title":"T","whole_life_cost":100,"planned_end_date":"2028-01-01"}"#)
+        guard case .number(let id)? = created["id"] else { Issue.record("no project"); return }
+        #expect(try registry.request("POST", "/api/v1/projects/\(id)/transitions", token: token, body: #"{"to":"submitted"}"#).status == 200)
+        var n = 0
+        var stored: [String: Int] = [:]
+        for value in Self.hostile {
+            n += 1
+            let writes: [(field: String, method: String, path: String, token: String, body: String, page: String)] = [
+                ("name", "POST", "/api/v1/agencies", registry.centreToken, #"{"code":"X\#(n)","name":\#(value.json),"level":"local"}"#, "/agencies/X\(n)"),
+                ("risks[0].description", "PUT", "/api/v1/projects/\(id)/business-case", token,
+                 #"{"risks":[{"description":\#(value.json),"likelihood":2,"impact":3}]}"#, "/projects/\(id)"),
+                ("reviewer", "POST", "/api/v1/projects/\(id)/reviews", registry.centreToken, #"{"kind":"peer","reviewer":\#(value.json)}"#, "/reviews"),
+                ("reason", "POST", "/api/v1/projects/\(id)/baselines", registry.centreToken,
+                 #"{"whole_life_cost":200,"planned_end_date":"2029-01-01","reason":\#(value.json)}"#, "/projects/\(id)"),
+            ]
+            for write in writes {
+                let label = "\(write.field) ← \(value.name)"
+                let reply = try registry.request(write.method, write.path, token: write.token, body: write.body)
+                switch reply.status {
+                case 422: #expect(reply.response.text.contains(write.field), "\(label): the 422 names the field: \(reply.response.text.prefix(300))")
+                case 400: #expect(value.name == "lone surrogate", "\(label): \(reply.response.text.prefix(300))")
+                case 200, 201:
+                    stored[write.field, default: 0] += 1
+                    let html = try registry.request("GET", write.page).response.text
+                    for danger in ["<script", "<img", "\u{0}"] where html.contains(danger) {
+                        Issue.record("\(label): \(write.page) contains \(danger.debugDescription) unescaped")
+                    }
+                case 409 where write.field == "reviewer" || write.field == "reason":
+                    break // the project's state allows only so many reviews or baselines; the text was not the problem
+                default:
+                    Issue.record("\(label): status \(reply.status): \(reply.response.text.prefix(300))")
+                }
+            }
+        }
+        // Markup, SQL and the like are text like any other: each field stored some of them.
+        for field in ["name", "risks[0].description", "reviewer"] {
+            #expect(stored[field, default: 0] >= 4, "\(field): \(stored[field, default: 0]) stored")
+        }
+    }
+
     func checkInert(_ registry: RunningRegistry, reply: RunningRegistry.Reply, token: String, agency: String, field: String,
                     value: (name: String, json: String), label: String) throws {
         guard case .number(let idText)? = reply["id"], let id = Int(idText) else { Issue.record("\(label): no id"); return }
