@@ -86,6 +86,11 @@ import Testing
                 ("name", "POST", "/api/v1/agencies", registry.centreToken, #"{"code":"X\#(n)","name":\#(value.json),"level":"local"}"#, "/agencies/X\(n)"),
                 ("risks[0].description", "PUT", "/api/v1/projects/\(id)/business-case", token,
                  #"{"risks":[{"description":\#(value.json),"likelihood":2,"impact":3}]}"#, "/projects/\(id)"),
+            ] + Self.businessCaseTextFields.map { field, body in
+                (field, "PUT", "/api/v1/projects/\(id)/business-case", token, body(value.json), "/projects/\(id)")
+            } + [
+                ("roles[0].description", "PATCH", "/api/v1/projects/\(id)", token,
+                 #"{"roles":[{"party":"P","responsibility":"informed","description":\#(value.json)}]}"#, "/projects/\(id)"),
                 ("reviewer", "POST", "/api/v1/projects/\(id)/reviews", registry.centreToken, #"{"kind":"peer","reviewer":\#(value.json)}"#, "/reviews"),
                 ("reason", "POST", "/api/v1/projects/\(id)/baselines", registry.centreToken,
                  #"{"whole_life_cost":200,"planned_end_date":"2029-01-01","reason":\#(value.json)}"#, "/projects/\(id)"),
@@ -110,10 +115,30 @@ import Testing
             }
         }
         // Markup, SQL and the like are text like any other: each field stored some of them.
-        for field in ["name", "risks[0].description", "reviewer"] {
+        for field in ["name", "risks[0].description", "reviewer", "roles[0].description"] + Self.businessCaseTextFields.map(\.0) {
             #expect(stored[field, default: 0] >= 4, "\(field): \(stored[field, default: 0]) stored")
         }
     }
+
+    /// Every other text field of a business case, each in a minimal body.
+    static let businessCaseTextFields: [(String, @Sendable (String) -> String)] = [
+        ("value.economic[0].description", { #"{"value":{"economic":[{"description":\#($0),"amount":10,"year":2027}]}}"# }),
+        ("value.non_monetary[0].description", { #"{"value":{"non_monetary":[{"description":\#($0)}]}}"# }),
+        ("value.non_monetary[0].beneficiaries", { #"{"value":{"non_monetary":[{"description":"d","beneficiaries":\#($0)}]}}"# }),
+        ("risks[0].mitigation", { #"{"risks":[{"description":"d","likelihood":1,"impact":1,"mitigation":\#($0)}]}"# }),
+        ("risks[0].owner", { #"{"risks":[{"description":"d","likelihood":1,"impact":1,"owner":\#($0)}]}"# }),
+        ("timeframes[0].result", { #"{"timeframes":[{"result":\#($0),"by":"2027-01-01"}]}"# }),
+        ("financial_plan[0].purpose", { #"{"financial_plan":[{"year":2027,"kind":"capital","amount":5,"purpose":\#($0)}]}"# }),
+        ("follow_up[0].indicator", { #"{"follow_up":[{"indicator":\#($0),"target":"t"}]}"# }),
+        ("follow_up[0].target", { #"{"follow_up":[{"indicator":"i","target":\#($0)}]}"# }),
+        ("follow_up[0].method", { #"{"follow_up":[{"indicator":"i","target":"t","method":\#($0)}]}"# }),
+        ("responsibilities[0].party", { #"{"responsibilities":[{"party":\#($0),"role":"r"}]}"# }),
+        ("responsibilities[0].role", { #"{"responsibilities":[{"party":"p","role":\#($0)}]}"# }),
+        ("milestone_consequences", { #"{"milestone_consequences":\#($0)}"# }),
+        ("stakeholders[0].how", { #"{"stakeholders":[{"group":"users","how":\#($0)}]}"# }),
+        ("options[0].name", { #"{"options":[{"name":\#($0)}]}"# }),
+        ("options[0].summary", { #"{"options":[{"name":"n","summary":\#($0)}]}"# }),
+    ]
 
     func checkInert(_ registry: RunningRegistry, reply: RunningRegistry.Reply, token: String, agency: String, field: String,
                     value: (name: String, json: String), label: String) throws {
