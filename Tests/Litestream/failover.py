@@ -17,8 +17,20 @@ import argparse, datetime, http.client, json, os, signal, socket, sqlite3, subpr
 
 SYNC_INTERVAL = 1.0
 SHIPPING_ALLOWANCE = 0.5  # --allowance
-# The database monitor notices a commit within 100 ms (its default, 1 s, would add up to a second).
-CONFIG = "dbs:\n  - path: {db}\n    monitor-interval: 100ms\n    replica:\n      type: file\n      path: {replica}\n      sync-interval: 1s\n"
+def runbook_config():
+    """The file-replica configuration from the README's runbook, as written there, with this
+    test's paths in place of /data/portfolio.sqlite and /replica/portfolio."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+    text = open(readme, encoding="utf-8").read()
+    for block in text.split("```yaml\n")[1:]:
+        block = block.split("```")[0]
+        if "type: file" in block:
+            return block.replace("{", "{{").replace("}", "}}") \
+                .replace("/data/portfolio.sqlite", "{db}").replace("/replica/portfolio", "{replica}")
+    raise SystemExit("the README has no file-replica configuration for Litestream")
+
+# As the README says to run it (the database monitor notices a commit within 100 ms).
+CONFIG = runbook_config()
 
 def free_port():
     with socket.socket() as s:
