@@ -13,6 +13,11 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
     private var statements: [String: SQLiteStatement] = [:]
+    /// Fixed SQL is a few hundred statements at most; SQL built from a request (list filters,
+    /// cursors) could be any number, so the cache starts afresh when it reaches this size.
+    static let statementCacheLimit = 256
+    /// Statements in the cache now.
+    public var cachedStatementCount: Int { statements.count }
     /// How many statements were prepared (not taken from the cache); for tests and diagnostics.
     public private(set) var preparedStatementCount = 0
 
@@ -56,6 +61,8 @@ public final class SQLiteConnection {
         if let cached = statements[sql] { return cached }
         let statement = try SQLiteStatement(connection: self, sql: sql)
         preparedStatementCount += 1
+        // A statement in use stays alive through the caller's reference when it leaves the cache.
+        if statements.count >= Self.statementCacheLimit { statements.removeAll(keepingCapacity: true) }
         statements[sql] = statement
         return statement
     }

@@ -251,4 +251,24 @@ struct NestedCheckoutTests {
         try a.write { _ in try b.write { try $0.execute("CREATE TABLE u (v)") } }
         #expect(try b.readStatement { try $0.scalar("SELECT count(*) FROM u") } == .integer(0))
     }
+
+    @Test func statementsBuiltFromRequestsDoNotGrowTheCacheWithoutBound() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.executeScript("CREATE TABLE t (x INTEGER)") }
+        try db.read { connection in
+            for n in 0..<2_000 {
+                // As a list filter builds it: a new SQL string each time.
+                _ = try connection.query("SELECT count(*) FROM t WHERE x > \(n)")
+                #expect(connection.cachedStatementCount <= SQLiteConnection.statementCacheLimit)
+            }
+            // A statement still in use survives its eviction: visit rows while others evict it.
+            var visited = 0
+            try connection.forEach("SELECT 1 UNION ALL SELECT 2") { _ in
+                for n in 0..<300 { _ = try connection.query("SELECT \(n)") }
+                visited += 1
+            }
+            #expect(visited == 2)
+        }
+    }
 }
