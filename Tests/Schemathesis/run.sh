@@ -12,7 +12,8 @@ port=18123
 "$registry" serve --demo --port "$port" --db "$work/demo.sqlite" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# Up when it accepts a connection (bash's /dev/tcp: no curl needed).
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
 centre=$("$registry" token issue --role centre --db "$work/demo.sqlite")
 agency=$("$registry" token issue --agency MINFIN --db "$work/demo.sqlite")
 status=0
