@@ -72,17 +72,23 @@ def check(condition, message):
     if not condition:
         failures.append(message)
 
+def prepare_primary(registry, primary, replica, directory):
+    """An agency MINA with a token in the primary's database, and Litestream's configuration
+    replicating it to `replica`; returns the token and the configuration's path."""
+    run(registry, "agency", "create", "--code", "MINA", "--name", "Agency A", "--db", primary)
+    token = run(registry, "token", "issue", "--agency", "MINA", "--db", primary)
+    config = os.path.join(directory, "litestream.yml")
+    with open(config, "w") as f:
+        f.write(CONFIG.format(db=primary, replica=replica))
+    return token, config
+
 def one_round(number, registry, litestream, seconds, work, serve_flags=""):
     directory = os.path.join(work, f"round-{number}")
     os.makedirs(directory)
     primary = os.path.join(directory, "primary", "registry.sqlite")
     replica = os.path.join(directory, "replica")
     os.makedirs(os.path.dirname(primary))
-    run(registry, "agency", "create", "--code", "MINA", "--name", "Agency A", "--db", primary)
-    token = run(registry, "token", "issue", "--agency", "MINA", "--db", primary)
-    config = os.path.join(directory, "litestream.yml")
-    with open(config, "w") as f:
-        f.write(CONFIG.format(db=primary, replica=replica))
+    token, config = prepare_primary(registry, primary, replica, directory)
 
     port = free_port()
     # Its own process group, so that one SIGKILL takes Litestream and the server together.

@@ -10,7 +10,7 @@ Only ever listens on and connects to 127.0.0.1. Exits non-zero on any failed che
 """
 import argparse, json, os, signal, statistics, subprocess, sys, tempfile, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from failover import CONFIG, free_port, request, wait_healthy, run
+from failover import free_port, prepare_primary, request, wait_healthy
 
 def main():
     parser = argparse.ArgumentParser()
@@ -29,11 +29,7 @@ def main():
         replica = os.path.join(work, "replica")
         os.makedirs(os.path.dirname(primary_db))
         os.makedirs(os.path.dirname(follower_db))
-        run(registry, "agency", "create", "--code", "MINA", "--name", "Agency A", "--db", primary_db)
-        token = run(registry, "token", "issue", "--agency", "MINA", "--db", primary_db)
-        config = os.path.join(work, "litestream.yml")
-        with open(config, "w") as f:
-            f.write(CONFIG.format(db=primary_db, replica=replica))
+        token, config = prepare_primary(registry, primary_db, replica, work)
         primary_port, replica_port = free_port(), free_port()
         log = lambda name: open(os.path.join(work, name + ".log"), "w")
         try:

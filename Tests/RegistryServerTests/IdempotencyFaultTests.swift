@@ -12,12 +12,17 @@ import Testing
         return nil
     }
 
+    /// Every `operation` on the idempotency keys fails, as a crash at that point would leave it.
+    static func injectFault(_ registry: RunningRegistry, before operation: String) throws {
+        try registry.storage.database.withWriter {
+            try $0.executeScript("CREATE TRIGGER fault BEFORE \(operation) ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
+        }
+    }
+
     @Test func aFaultBetweenTheWriteAndItsKeyLeavesNeither() throws {
         let registry = try RunningRegistry()
         let token = try registry.agency("MINA")
-        try registry.storage.database.withWriter {
-            try $0.executeScript("CREATE TRIGGER fault BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
-        }
+        try Self.injectFault(registry, before: "INSERT")
         let failed = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-1"])
         #expect(failed.status == 500)
         #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 0, "the project went with its key")
@@ -38,9 +43,7 @@ import Testing
         let registry = try RunningRegistry()
         let token = try registry.agency("MINA")
         // The response body is stored after the commit; here that second step fails.
-        try registry.storage.database.withWriter {
-            try $0.executeScript("CREATE TRIGGER fault BEFORE UPDATE ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
-        }
+        try Self.injectFault(registry, before: "UPDATE")
         let created = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-2"])
         #expect(created.status == 201, "the write and its key committed")
         let replay = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-2"])
