@@ -21,11 +21,12 @@ extension SQLiteDatabase {
     public static func problems(in path: String) throws -> [String] {
         let connection = try SQLiteConnection(path: path, mode: .readOnly)
         var problems = try connection.query("PRAGMA integrity_check").compactMap { row -> String? in
-            let text = row.string("integrity_check") ?? "unreadable integrity_check row"
+            let text: String = try row.decode("integrity_check")
             return text == "ok" ? nil : text
         }
         problems += try connection.query("PRAGMA foreign_key_check").map { row in
-            "row \(row.int("rowid").map(String.init) ?? "?") of \(row.string("table") ?? "?") refers to a missing row of \(row.string("parent") ?? "?")"
+            "row \(try row.decodeIfPresent("rowid", as: Int64.self).map(String.init) ?? "(without rowid)") of \(try row.decode("table", as: String.self)) "
+                + "refers to a missing row of \(try row.decode("parent", as: String.self))"
         }
         return problems
     }

@@ -89,7 +89,7 @@ public struct Migrator: Sendable {
 
     static func applied(_ db: SQLiteConnection) throws -> [Applied] {
         try db.query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
-            Applied(version: $0.int("version") ?? 0, name: $0.string("name") ?? "", checksum: $0.string("checksum") ?? "", appliedAt: $0.string("applied_at") ?? "")
+            Applied(version: try $0.decode("version"), name: try $0.decode("name"), checksum: try $0.decode("checksum"), appliedAt: try $0.decode("applied_at"))
         }
     }
 
@@ -130,7 +130,7 @@ public struct Migrator: Sendable {
                     let dangling = try db.query("PRAGMA foreign_key_check")
                     if let first = dangling.first {
                         throw MigrationError.failed(name: migration.name, message: "it leaves \(dangling.count) rows referring to missing rows "
-                            + "(the first in \(first.string("table") ?? "?"), referring to \(first.string("parent") ?? "?"))")
+                            + "(the first in \(try first.decode("table", as: String.self)), referring to \(try first.decode("parent", as: String.self)))")
                     }
                     try db.execute(
                         "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",

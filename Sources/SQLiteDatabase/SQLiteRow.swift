@@ -1,60 +1,136 @@
+import CSQLite
+
 /// One result row, copied out of the statement so it outlives the step.
+///
+/// Columns are read by name and decode or throw: a column the query does not return, a NULL
+/// where a value is required, or a value of another type is an `SQLiteError` naming the column
+/// and the query (`SQLITE_MISMATCH`), never a default that would look like real data.
 public struct SQLiteRow: Sendable {
     public let columns: [String]
     public let values: [SQLiteValue]
+    /// The statement that produced the row, named in decoding errors.
+    public let sql: String
 
-    public init(columns: [String], values: [SQLiteValue]) {
+    public init(columns: [String], values: [SQLiteValue], sql: String) {
         self.columns = columns
         self.values = values
+        self.sql = sql
     }
 
     public subscript(index: Int) -> SQLiteValue { values[index] }
 
-    /// The value of the column `name`; `.null` when there is no such column.
-    public subscript(name: String) -> SQLiteValue {
-        guard let index = columns.firstIndex(of: name) else { return .null }
+    /// The stored value of column `name`, whatever its type; an error when there is no such column.
+    public func value(_ name: String) throws(SQLiteError) -> SQLiteValue {
+        guard let index = columns.firstIndex(of: name) else {
+            throw mismatch("has no column '\(name)' (it returns \(columns.joined(separator: ", ")))")
+        }
         return values[index]
     }
 
-    public func int(_ name: String) -> Int? {
-        switch self[name] {
-        case .integer(let v): Int(v)
-        case .real(let v): Int(exactly: v)
-        default: nil
+    /// Column `name` as `T`; an error when the column is missing, NULL or not a `T`.
+    public func decode<T: SQLiteColumnDecodable>(_ name: String, as type: T.Type = T.self) throws(SQLiteError) -> T {
+        guard let decoded = try decodeIfPresent(name, as: type) else {
+            throw mismatch("returned NULL in column '\(name)', where \(T.sqliteExpectation) is required")
+        }
+        return decoded
+    }
+
+    /// Column `name` as `T`, or nil when it is NULL; an error when the column is missing or holds another type.
+    public func decodeIfPresent<T: SQLiteColumnDecodable>(_ name: String, as type: T.Type = T.self) throws(SQLiteError) -> T? {
+        let stored = try value(name)
+        if stored == .null { return nil }
+        guard let decoded = T(sqliteValue: stored) else {
+            throw mismatch("returned \(stored.briefDescription) in column '\(name)', where \(T.sqliteExpectation) is required")
+        }
+        return decoded
+    }
+
+    private func mismatch(_ problem: String) -> SQLiteError {
+        SQLiteError(extendedCode: SQLITE_MISMATCH, message: "the query \(problem)", sql: sql)
+    }
+}
+
+/// A type a column can be decoded as.
+public protocol SQLiteColumnDecodable {
+    /// The value, or nil when the stored value is not one of this type (NULL never reaches here).
+    init?(sqliteValue: SQLiteValue)
+    /// What a stored value must be, for errors: "an integer", "a date (YYYY-MM-DD)".
+    static var sqliteExpectation: String { get }
+}
+
+/// A string enumeration is stored as its raw value; anything else is an error, not a default case.
+extension SQLiteColumnDecodable where Self: RawRepresentable, RawValue == String {
+    public init?(sqliteValue: SQLiteValue) {
+        guard case .text(let text) = sqliteValue else { return nil }
+        self.init(rawValue: text)
+    }
+
+    public static var sqliteExpectation: String { "a \(Self.self) (text naming one of its cases)" }
+}
+
+extension Int64: SQLiteColumnDecodable {
+    public init?(sqliteValue: SQLiteValue) {
+        guard case .integer(let value) = sqliteValue else { return nil }
+        self = value
+    }
+    public static var sqliteExpectation: String { "an integer" }
+}
+
+extension Int: SQLiteColumnDecodable {
+    public init?(sqliteValue: SQLiteValue) {
+        guard case .integer(let value) = sqliteValue, let exact = Int(exactly: value) else { return nil }
+        self = exact
+    }
+    public static var sqliteExpectation: String { "an integer" }
+}
+
+extension Double: SQLiteColumnDecodable {
+    public init?(sqliteValue: SQLiteValue) {
+        switch sqliteValue {
+        case .real(let value): self = value
+        case .integer(let value): self = Double(value)
+        default: return nil
         }
     }
+    public static var sqliteExpectation: String { "a number" }
+}
 
-    public func int64(_ name: String) -> Int64? {
-        if case .integer(let v) = self[name] { return v }
-        return nil
+extension String: SQLiteColumnDecodable {
+    public init?(sqliteValue: SQLiteValue) {
+        guard case .text(let value) = sqliteValue else { return nil }
+        self = value
     }
+    public static var sqliteExpectation: String { "text" }
+}
 
-    public func double(_ name: String) -> Double? {
-        switch self[name] {
-        case .real(let v): v
-        case .integer(let v): Double(v)
-        default: nil
+extension Bool: SQLiteColumnDecodable {
+    public init?(sqliteValue: SQLiteValue) {
+        switch sqliteValue {
+        case .integer(0): self = false
+        case .integer(1): self = true
+        default: return nil
         }
     }
+    public static var sqliteExpectation: String { "a boolean (0 or 1)" }
+}
 
-    public func string(_ name: String) -> String? {
-        switch self[name] {
-        case .text(let v): v
-        case .integer(let v): String(v)
-        case .real(let v): String(v)
-        default: nil
+extension Array: SQLiteColumnDecodable where Element == UInt8 {
+    public init?(sqliteValue: SQLiteValue) {
+        guard case .blob(let bytes) = sqliteValue else { return nil }
+        self = bytes
+    }
+    public static var sqliteExpectation: String { "a blob" }
+}
+
+extension SQLiteValue {
+    /// The type and the start of the value, short enough for an error message.
+    var briefDescription: String {
+        switch self {
+        case .null: "NULL"
+        case .integer(let value): "the integer \(value)"
+        case .real(let value): "the real \(value)"
+        case .text(let value): value.count > 40 ? "the text '\(value.prefix(40))…'" : "the text '\(value)'"
+        case .blob(let bytes): "a blob of \(bytes.count) bytes"
         }
     }
-
-    public func bool(_ name: String) -> Bool? { int(name).map { $0 != 0 } }
-
-    public func blob(_ name: String) -> [UInt8]? {
-        switch self[name] {
-        case .blob(let v): v
-        case .text(let v): Array(v.utf8)
-        default: nil
-        }
-    }
-
-    public func isNull(_ name: String) -> Bool { self[name] == .null }
 }

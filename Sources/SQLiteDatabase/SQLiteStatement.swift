@@ -87,6 +87,6 @@ final class SQLiteStatement {
             default: values.append(.null)
             }
         }
-        return SQLiteRow(columns: columnNames, values: values)
+        return SQLiteRow(columns: columnNames, values: values, sql: sql)
     }
 }

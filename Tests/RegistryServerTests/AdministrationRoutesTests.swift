@@ -69,7 +69,7 @@ import Testing
         try registry.storage.tokens.revoke(newCentre, by: .commandLine)
         #expect(try registry.request("POST", "/api/v1/agencies", token: newCentre, body: #"{"code":"MINJUS","name":"Justice","level":"national"}"#).status == 401)
         // Only the hash is stored.
-        let stored = try registry.storage.database.read { try $0.query("SELECT secret_hash FROM tokens").compactMap { $0.string("secret_hash") } }
+        let stored = try registry.storage.database.read { try $0.query("SELECT secret_hash FROM tokens").map { try $0.decode("secret_hash", as: String.self) } }
         #expect(!stored.contains { newCentre.contains($0) })
     }
 

@@ -20,7 +20,7 @@ import Testing
         for rule in ["P7-BC-COMPLETE", "P8-REVIEW-REQUIRED", "P8-COST-OVERRUN", "P8-SCHEDULE-SLIP", "P8-DUPLICATION", "P8-ACCOUNTABLE"] {
             #expect(text.range(of: #""rule":"\#(rule)","principle":\d,"projects":0"#, options: .regularExpression) == nil, "\(rule) appears")
         }
-        let outcomes = try registry.storage.database.read { try $0.query("SELECT DISTINCT outcome FROM reviews WHERE outcome IS NOT NULL ORDER BY outcome").compactMap { $0.string("outcome") } }
+        let outcomes = try registry.storage.database.read { try $0.query("SELECT DISTINCT outcome FROM reviews WHERE outcome IS NOT NULL ORDER BY outcome").map { try $0.decode("outcome", as: String.self) } }
         #expect(outcomes == ["approved", "approved_with_conditions", "rejected"])
         #expect(try registry.storage.database.read { try $0.scalar("SELECT count(*) FROM baselines WHERE number > 1") } != .integer(0))
         #expect(try registry.request("GET", "/api/v1/portfolio/duplicates").json?.serialized.contains("identity register") == true)
@@ -33,7 +33,7 @@ import Testing
             _ = try DemoPortfolio(storage: registry.storage).fill()
             return try registry.storage.database.read { db in
                 try db.query("SELECT external_id, status, whole_life_cost_cents FROM projects ORDER BY id").map {
-                    "\($0.string("external_id") ?? "") \($0.string("status") ?? "") \($0.int64("whole_life_cost_cents") ?? 0)"
+                    "\(try $0.decode("external_id", as: String.self)) \(try $0.decode("status", as: String.self)) \(try $0.decode("whole_life_cost_cents", as: Int64.self))"
                 }.joined(separator: "\n")
             }
         }

@@ -186,7 +186,7 @@ struct ExportUnderStalledReadersTests {
                                  wholeLifeCost: .units(100_000), plannedEndDate: LocalDate(year: 2030, month: 1, day: 1)!)
         }
         _ = try registry.storage.projects.importRecords(records, agency: "BIG", by: agency)
-        let ids = try registry.storage.database.read({ try $0.query("SELECT id FROM projects") }).compactMap({ $0.int64("id") })
+        let ids = try registry.storage.database.read({ try $0.query("SELECT id FROM projects") }).map({ try $0.decode("id", as: Int64.self) })
         for id in ids {
             _ = try registry.storage.projects.transition(id: id, to: .submitted, reason: nil, by: agency, compliance: registry.storage.compliance)
         }

@@ -77,7 +77,7 @@ struct MigratorTests {
         guard case .failed(let name, let message) = error else { Issue.record("wrong error \(error)"); return }
         #expect(name == "0002_broken")
         #expect(message.contains("nowhere"))
-        let tables = try db.read { try $0.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0.string("name") } }
+        let tables = try db.read { try $0.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { try $0.decode("name", as: String.self) } }
         #expect(tables.contains("a"))
         #expect(!tables.contains("half"), "the failed migration's first statement was rolled back")
         #expect(try Migrator(directory: folder.url.path).appliedMigrations(in: db).map(\.name) == ["0001_create"])

@@ -1,4 +1,5 @@
 import Foundation
+import CSQLite
 @testable import SQLiteDatabase
 import Testing
 
@@ -35,14 +36,14 @@ struct SQLiteDatabaseTests {
         }
         let rows = try db.read { try $0.query("SELECT * FROM t ORDER BY rowid") }
         #expect(rows.count == 2)
-        #expect(rows[0].int64("i") == Int64.max)
-        #expect(rows[0].double("r") == 0.1)
-        #expect(rows[0].string("s") == "Ünïcødé ✓ 中文")
-        #expect(rows[0].blob("b") == [0, 1, 0, 255])
-        #expect(rows[0].isNull("n"))
-        #expect(rows[1].int64("i") == Int64.min)
-        #expect(rows[1].string("s") == hostile, "an injection string is stored literally")
-        #expect(rows[1].blob("b") == [])
+        #expect(try rows[0].decode("i") == Int64.max)
+        #expect(try rows[0].decode("r") == 0.1)
+        #expect(try rows[0].decode("s") == "Ünïcødé ✓ 中文")
+        #expect(try rows[0].decode("b") == [0, 1, 0, 255] as [UInt8])
+        #expect(try rows[0].decodeIfPresent("n", as: String.self) == nil)
+        #expect(try rows[1].decode("i") == Int64.min)
+        #expect(try rows[1].decode("s") == hostile, "an injection string is stored literally")
+        #expect(try rows[1].decode("b") == [UInt8]())
         #expect(try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(2))
     }
 
@@ -198,6 +199,37 @@ struct SQLiteDatabaseTests {
         #expect(try other.scalar("SELECT v FROM t") == .text("kept"))
     }
 
+    @Test func aMissingNullOrMistypedColumnIsAnErrorNamingTheColumnAndTheQuery() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { db in
+            try db.execute("CREATE TABLE t (i INTEGER, s TEXT, n TEXT)")
+            try db.execute("INSERT INTO t VALUES (7, '7', NULL)")
+        }
+        let query = "SELECT i, s, n FROM t"
+        let row = try #require(try db.read { try $0.queryFirst(query) })
+        func failure(_ decode: () throws -> Any?) -> SQLiteError? {
+            do { _ = try decode(); return nil } catch let error as SQLiteError { return error } catch { return nil }
+        }
+        let cases: [(String, () throws -> Any?, [String])] = [
+            ("missing", { try row.decode("version", as: Int.self) }, ["'version'", "no column", "i, s, n"]),
+            ("missing, optional", { try row.decodeIfPresent("version", as: Int.self) }, ["'version'", "no column"]),
+            ("NULL", { try row.decode("n", as: String.self) }, ["'n'", "NULL", "text"]),
+            ("text for integer", { try row.decode("s", as: Int64.self) }, ["'s'", "the text '7'", "an integer"]),
+            ("integer for text", { try row.decode("i", as: String.self) }, ["'i'", "the integer 7", "text"]),
+            ("integer for boolean", { try row.decode("i", as: Bool.self) }, ["'i'", "boolean"]),
+        ]
+        for (name, decode, fragments) in cases {
+            let error = try #require(failure(decode), "\(name): decoded instead of failing")
+            #expect(error.extendedCode == SQLITE_MISMATCH, "\(name)")
+            #expect(error.sql == query, "\(name): the error names the query")
+            for fragment in fragments { #expect(error.message.contains(fragment), "\(name): '\(error.message)' lacks \(fragment)") }
+        }
+        #expect(try row.decode("i") == 7)
+        #expect(try row.decode("s") == "7")
+        #expect(try row.decodeIfPresent("n", as: String.self) == nil, "NULL in an optional column is nil")
+    }
+
     @Test func streamsRowsOneAtATime() throws {
         let temp = try TemporaryDatabase()
         let db = try temp.open()
@@ -206,7 +238,7 @@ struct SQLiteDatabaseTests {
             for value in 1...1000 { try db.execute("INSERT INTO t VALUES (?)", [value]) }
         }
         var sum = 0
-        try db.read { db in try db.forEach("SELECT v FROM t WHERE v > ?", [500]) { sum += $0.int("v") ?? 0 } }
+        try db.read { db in try db.forEach("SELECT v FROM t WHERE v > ?", [500]) { sum += try $0.decode("v", as: Int.self) } }
         #expect(sum == (501...1000).reduce(0, +))
     }
 }

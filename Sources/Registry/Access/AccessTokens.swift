@@ -60,10 +60,10 @@ public struct AccessTokens: Sendable {
         guard let row = try database.read({ try $0.queryFirst("SELECT secret_hash, role, agency_code, revoked_at FROM tokens WHERE id = ?", [id]) }) else {
             return nil
         }
-        guard Self.constantTimeEquals(Self.hash(secret), row.string("secret_hash") ?? ""), row.isNull("revoked_at") else { return nil }
-        if row.string("role") == "centre" { return .centre(tokenID: id) }
-        guard let code = row.string("agency_code") else { return nil }
-        return .agency(code: code, tokenID: id)
+        guard Self.constantTimeEquals(Self.hash(secret), try row.decode("secret_hash")),
+              try row.decodeIfPresent("revoked_at", as: String.self) == nil else { return nil }
+        if try row.decode("role", as: String.self) == "centre" { return .centre(tokenID: id) }
+        return .agency(code: try row.decode("agency_code"), tokenID: id)
     }
 
     static func parse(_ token: String) -> (id: String, secret: String)? {

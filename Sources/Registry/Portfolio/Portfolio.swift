@@ -27,7 +27,7 @@ public struct Portfolio: Sendable {
         // Only the full-text index can answer `q`; every other filter is checked in memory.
         let texts: Set<Int64>? = try query.text.map { text in
             try compliance.database.read { db in
-                Set(try db.query("SELECT rowid AS id FROM projects_fts WHERE projects_fts MATCH ?", [ProjectSearch.ftsQuery(text)]).compactMap { $0.int64("id") })
+                Set(try db.query("SELECT rowid AS id FROM projects_fts WHERE projects_fts MATCH ?", [ProjectSearch.ftsQuery(text)]).map { try $0.decode("id", as: Int64.self) })
             }
         }
         return entries.ordered.filter { entry in query.admits(entry, viewer: viewer) && texts?.contains(entry.id) != false }

@@ -143,7 +143,7 @@ public final class PortfolioProjection: Sendable {
         var after: Int64 = 0
         while true {
             let ids = try database.read { db in
-                try db.query("SELECT id FROM projects WHERE id > ? ORDER BY id LIMIT ?", [after, batchSize]).compactMap { $0.int64("id") }
+                try db.query("SELECT id FROM projects WHERE id > ? ORDER BY id LIMIT ?", [after, batchSize]).map { try $0.decode("id", as: Int64.self) }
             }
             guard let last = ids.last else { return state }
             try assess(ids, into: &state, compliance)

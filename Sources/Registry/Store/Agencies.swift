@@ -52,21 +52,20 @@ public struct Agencies: Sendable {
     /// The agency with its published projects counted and summed (drafts stay private to it).
     public func summary(code: String) throws -> Summary {
         try database.read { db in
-            guard let row = try db.queryFirst("SELECT code, name, level FROM agencies WHERE code = ?", [code]) else {
+            guard let row = try db.queryFirst("""
+                SELECT a.code AS code, a.name AS name, a.level AS level, count(p.id) AS n, coalesce(sum(p.whole_life_cost_cents), 0) AS cost,
+                       coalesce(sum(p.spend_to_date_cents), 0) AS spend
+                FROM agencies a LEFT JOIN projects p ON p.agency_code = a.code AND p.status != 'proposed'
+                WHERE a.code = ? GROUP BY a.code
+                """, [code]) else {
                 throw RegistryError.notFound("No agency has the code '\(code)'.")
             }
-            let totals = try db.queryFirst("""
-                SELECT count(*) AS n, coalesce(sum(whole_life_cost_cents), 0) AS cost, coalesce(sum(spend_to_date_cents), 0) AS spend
-                FROM projects WHERE agency_code = ? AND status != 'proposed'
-                """, [code])
-            return Summary(agency: Self.agency(row), projectCount: totals?.int("n") ?? 0,
-                           wholeLifeCost: Money(minorUnits: totals?.int64("cost") ?? 0),
-                           spendToDate: Money(minorUnits: totals?.int64("spend") ?? 0))
+            return Summary(agency: try Self.agency(row), projectCount: try row.decode("n"),
+                           wholeLifeCost: try row.decode("cost"), spendToDate: try row.decode("spend"))
         }
     }
 
-    static func agency(_ row: SQLiteRow) -> Agency {
-        Agency(code: row.string("code") ?? "", name: row.string("name") ?? "",
-               level: GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national)
+    static func agency(_ row: SQLiteRow) throws -> Agency {
+        Agency(code: try row.decode("code"), name: try row.decode("name"), level: try row.decode("level"))
     }
 }

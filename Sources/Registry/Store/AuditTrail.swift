@@ -26,15 +26,15 @@ public struct AuditChanges: Sendable, Equatable {
     static func read(_ db: SQLiteConnection, after position: Int64) throws -> AuditChanges {
         var changes = AuditChanges(position: position, projects: [], entities: [])
         try db.forEach("SELECT id, entity, project_id FROM audit_events WHERE id > ? ORDER BY id", [position]) { row in
-            if let id = row.int64("id") { changes.position = id }
-            if let project = row.int64("project_id") { changes.projects.insert(project) }
-            if let entity = row.string("entity") { changes.entities.insert(entity) }
+            changes.position = try row.decode("id")
+            if let project: Int64 = try row.decodeIfPresent("project_id") { changes.projects.insert(project) }
+            changes.entities.insert(try row.decode("entity"))
         }
         return changes
     }
 
     /// The position now, without reading what came before it.
     static func latestPosition(_ db: SQLiteConnection) throws -> Int64 {
-        try db.query("SELECT coalesce(max(id), 0) AS id FROM audit_events").first?.int64("id") ?? 0
+        try db.queryFirst("SELECT coalesce(max(id), 0) AS id FROM audit_events")?.decode("id") ?? 0
     }
 }

@@ -48,10 +48,10 @@ public struct Baselines: Sendable {
         try db.query("SELECT * FROM baselines WHERE project_id = ? ORDER BY number", [projectID]).map(baseline)
     }
 
-    static func baseline(_ row: SQLiteRow) -> Baseline {
-        Baseline(number: row.int("number") ?? 0, wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
-                 plannedEndDate: LocalDate(row.string("planned_end_date") ?? "") ?? LocalDate(daysSinceEpoch: 0),
-                 reason: row.string("reason") ?? "", createdAt: row.string("created_at") ?? "", createdBy: row.string("created_by") ?? "")
+    static func baseline(_ row: SQLiteRow) throws -> Baseline {
+        Baseline(number: try row.decode("number"), wholeLifeCost: try row.decode("whole_life_cost_cents"),
+                 plannedEndDate: try row.decode("planned_end_date"), reason: try row.decode("reason"),
+                 createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"))
     }
 
     public static func json(_ baseline: Baseline) -> JSONValue {

@@ -58,16 +58,16 @@ public struct BusinessCases: Sendable {
 
     /// Stored versions are read back through the same checks as the API's input.
     static func version(_ row: SQLiteRow) throws -> BusinessCaseVersion {
-        func section(_ column: String) throws -> JSONValue { try JSONParser.parse(row.string(column) ?? "[]") }
+        func section(_ column: String) throws -> JSONValue { try row.decode(column, as: StoredJSON.self).value }
         var object: JSONObject = [
             "value": .object(["economic": try section("value_economic"), "non_monetary": try section("value_non_monetary")]),
             "risks": try section("risks"), "timeframes": try section("timeframes"), "financial_plan": try section("financial_plan"),
             "follow_up": try section("follow_up"), "responsibilities": try section("responsibilities"),
             "stakeholders": try section("stakeholders"), "options": try section("options"),
         ]
-        object["milestone_consequences"] = row.string("milestone_consequences").map { .string($0) }
-        return BusinessCaseVersion(projectID: row.int64("project_id") ?? 0, version: row.int("version") ?? 0,
+        object["milestone_consequences"] = try row.decodeIfPresent("milestone_consequences", as: String.self).map { .string($0) }
+        return BusinessCaseVersion(projectID: try row.decode("project_id"), version: try row.decode("version"),
                                    businessCase: try BusinessCaseInput.read(object),
-                                   createdAt: row.string("created_at") ?? "", createdBy: row.string("created_by") ?? "")
+                                   createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"))
     }
 }

@@ -53,9 +53,9 @@ public struct Compliance: Sendable {
         let list = Projects.idList(projects.map(\.id))
         var levels: [String: GovernmentLevel] = [:]
         try db.forEach("SELECT code, level FROM agencies") { row in
-            if let code = row.string("code") { levels[code] = GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national }
+            levels[try row.decode("code")] = try row.decode("level")
         }
-        let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
+        let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").map(Thresholds.threshold))
         var businessCases: [Int64: BusinessCase] = [:]
         try db.forEach("""
             SELECT * FROM business_case_versions b WHERE project_id IN (SELECT value FROM json_each(?))
@@ -66,12 +66,12 @@ public struct Compliance: Sendable {
         }
         var reviews: [Int64: [Review]] = [:]
         try db.forEach("SELECT * FROM reviews WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY id", [list]) { row in
-            let review = Reviews.review(row)
+            let review = try Reviews.review(row)
             reviews[review.projectID, default: []].append(review)
         }
         var baselines: [Int64: [Baseline]] = [:]
         try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, number", [list]) { row in
-            if let id = row.int64("project_id") { baselines[id, default: []].append(Baselines.baseline(row)) }
+            baselines[try row.decode("project_id"), default: []].append(try Baselines.baseline(row))
         }
         var contexts: [Int64: RuleContext] = [:]
         for project in projects {

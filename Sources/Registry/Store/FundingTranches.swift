@@ -48,11 +48,11 @@ public struct FundingTranches: Sendable {
         try db.queryFirst("SELECT * FROM funding_tranches WHERE id = ?", [id]).map(tranche)
     }
 
-    static func tranche(_ row: SQLiteRow) -> FundingTranche {
-        FundingTranche(id: row.int64("id") ?? 0, projectID: row.int64("project_id") ?? 0, amount: Money(minorUnits: row.int64("amount_cents") ?? 0),
-                       condition: FundingTranche.Condition(rawValue: row.string("condition") ?? "") ?? .none, gate: row.int("gate"),
-                       createdAt: row.string("created_at") ?? "", createdBy: row.string("created_by") ?? "",
-                       releasedAt: row.string("released_at"), releasedBy: row.string("released_by"))
+    static func tranche(_ row: SQLiteRow) throws -> FundingTranche {
+        FundingTranche(id: try row.decode("id"), projectID: try row.decode("project_id"), amount: try row.decode("amount_cents"),
+                       condition: try row.decode("condition"), gate: try row.decodeIfPresent("gate"),
+                       createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
+                       releasedAt: try row.decodeIfPresent("released_at"), releasedBy: try row.decodeIfPresent("released_by"))
     }
 
     public static func json(_ tranche: FundingTranche) -> JSONValue {

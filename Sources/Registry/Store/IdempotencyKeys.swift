@@ -31,7 +31,7 @@ public struct IdempotencyKeys: Sendable {
         try database.read { db in
             try db.queryFirst("SELECT request_hash, status, location, body FROM idempotency_keys WHERE actor = ? AND key = ?",
                               [Self.owner(actor), key]).map {
-                Stored(requestHash: $0.string("request_hash") ?? "", status: $0.int("status") ?? 0, location: $0.string("location"), body: $0.string("body") ?? "")
+                Stored(requestHash: try $0.decode("request_hash"), status: try $0.decode("status"), location: try $0.decodeIfPresent("location"), body: try $0.decode("body"))
             }
         }
     }

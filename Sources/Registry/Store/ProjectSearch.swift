@@ -107,10 +107,7 @@ public struct ProjectSearch: Sendable {
         scan: while true {
             let (sql, arguments) = Self.sql(query, viewer: viewer, after: position, limit: batch)
             let candidates = try database.read { db in
-                try db.query(sql, arguments).compactMap { row -> (Int64, SQLiteValue)? in
-                    guard let id = row.int64("id") else { return nil }
-                    return (id, row["sort_value"])
-                }
+                try db.query(sql, arguments).map { row -> (Int64, SQLiteValue) in (try row.decode("id"), try row.value("sort_value")) }
             }
             for (id, sortValue) in candidates {
                 if needsRules, let entry = entries[id], !query.admitsByRules(entry) { continue }

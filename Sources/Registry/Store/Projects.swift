@@ -39,7 +39,7 @@ public struct Projects: Sendable {
                 throw RegistryError.invalid([FieldError("agency", "no agency has the code '\(agency)'")])
             }
             if let existing = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, record.externalID]) {
-                throw RegistryError.conflict("Agency \(agency) already has a project with external_id '\(record.externalID)' (/api/v1/projects/\(existing.int64("id") ?? 0)).")
+                throw RegistryError.conflict("Agency \(agency) already has a project with external_id '\(record.externalID)' (/api/v1/projects/\(try existing.decode("id", as: Int64.self))).")
             }
             let project = try Self.insert(db, record, agency: agency, at: now, by: actor, action: "project.create")
             try alongside(db, project)
@@ -70,9 +70,8 @@ public struct Projects: Sendable {
 
     public func find(agency: String, externalID: String) throws -> StoredProject? {
         try database.read { db in
-            guard let row = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, externalID]),
-                  let id = row.int64("id") else { return nil }
-            return try Self.load(db, id: id)
+            guard let row = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, externalID]) else { return nil }
+            return try Self.load(db, id: try row.decode("id"))
         }
     }
 
@@ -156,38 +155,39 @@ public struct Projects: Sendable {
         let list = idList(ids)
         var projects: [Int64: StoredProject] = [:]
         try db.forEach("SELECT * FROM projects WHERE id IN (SELECT value FROM json_each(?))", [list]) { row in
-            guard let id = row.int64("id") else { return }
-            let date = { (name: String) in row.string(name).flatMap(LocalDate.init) }
+            let id: Int64 = try row.decode("id")
+            let owner: ProjectOwner? = try row.decodeIfPresent("owner_name", as: String.self).map { name throws(SQLiteError) in
+                ProjectOwner(name: name, role: try row.decodeIfPresent("owner_role"), email: try row.decodeIfPresent("owner_email"))
+            }
             let record = ProjectRecord(
-                externalID: row.string("external_id") ?? "", title: row.string("title") ?? "", description: row.string("description"),
-                category: row.string("category"), wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
-                spendToDate: row.int64("spend_to_date_cents").map(Money.init(minorUnits:)), startDate: date("start_date"),
-                plannedEndDate: date("planned_end_date") ?? LocalDate(daysSinceEpoch: 0), forecastEndDate: date("forecast_end_date"),
-                riskRating: row.int("risk_rating"),
-                owner: row.string("owner_name").map { ProjectOwner(name: $0, role: row.string("owner_role"), email: row.string("owner_email")) })
+                externalID: try row.decode("external_id"), title: try row.decode("title"), description: try row.decodeIfPresent("description"),
+                category: try row.decodeIfPresent("category"), wholeLifeCost: try row.decode("whole_life_cost_cents"),
+                spendToDate: try row.decodeIfPresent("spend_to_date_cents"), startDate: try row.decodeIfPresent("start_date"),
+                plannedEndDate: try row.decode("planned_end_date"), forecastEndDate: try row.decodeIfPresent("forecast_end_date"),
+                riskRating: try row.decodeIfPresent("risk_rating"), owner: owner)
+            let updatedAt: String = try row.decode("updated_at")
             projects[id] = StoredProject(
-                id: id, agency: row.string("agency_code") ?? "", record: record,
-                status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
-                statusBeforeHold: row.string("status_before_hold").flatMap(ProjectStatus.init(rawValue:)),
-                version: row.int("version") ?? 1, createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "",
-                reportedAt: row.string("reported_at") ?? row.string("updated_at") ?? "")
+                id: id, agency: try row.decode("agency_code"), record: record,
+                status: try row.decode("status"), statusBeforeHold: try row.decodeIfPresent("status_before_hold"),
+                version: try row.decode("version"), createdAt: try row.decode("created_at"), updatedAt: updatedAt,
+                // Rows written before migration 0006 were given their updated_at.
+                reportedAt: try row.decodeIfPresent("reported_at") ?? updatedAt)
         }
         let parts = "WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, position"
         try db.forEach("SELECT project_id, party, responsibility, description FROM project_roles " + parts, [list]) { row in
-            guard let id = row.int64("project_id") else { return }
-            projects[id]?.record.roles.append(ProjectRole(party: row.string("party") ?? "",
-                responsibility: Responsibility(rawValue: row.string("responsibility") ?? "") ?? .informed, description: row.string("description")))
+            projects[try row.decode("project_id")]?.record.roles.append(ProjectRole(party: try row.decode("party"),
+                responsibility: try row.decode("responsibility"), description: try row.decodeIfPresent("description")))
         }
         try db.forEach("SELECT project_id, name FROM project_systems " + parts, [list]) { row in
-            if let id = row.int64("project_id"), let name = row.string("name") { projects[id]?.record.systems.append(name) }
+            projects[try row.decode("project_id")]?.record.systems.append(try row.decode("name"))
         }
         try db.forEach("SELECT project_id, name FROM project_datasets " + parts, [list]) { row in
-            if let id = row.int64("project_id"), let name = row.string("name") { projects[id]?.record.datasets.append(name) }
+            projects[try row.decode("project_id")]?.record.datasets.append(try row.decode("name"))
         }
         try db.forEach("SELECT * FROM milestones " + parts, [list]) { m in
-            guard let id = m.int64("project_id") else { return }
-            projects[id]?.record.milestones.append(Milestone(name: m.string("name") ?? "", baselineDate: m.string("baseline_date").flatMap(LocalDate.init),
-                forecastDate: m.string("forecast_date").flatMap(LocalDate.init), actualDate: m.string("actual_date").flatMap(LocalDate.init)))
+            projects[try m.decode("project_id")]?.record.milestones.append(Milestone(name: try m.decode("name"),
+                baselineDate: try m.decodeIfPresent("baseline_date"), forecastDate: try m.decodeIfPresent("forecast_date"),
+                actualDate: try m.decodeIfPresent("actual_date")))
         }
         return projects
     }
@@ -261,9 +261,9 @@ extension Projects {
     public func history(id: Int64) throws -> [HistoryEvent] {
         try database.read { db in
             try db.query("SELECT at, actor, action, before, after FROM audit_events WHERE project_id = ? ORDER BY id", [id]).map { row in
-                HistoryEvent(at: row.string("at") ?? "", actor: row.string("actor") ?? "", action: row.string("action") ?? "",
-                             before: row.string("before").flatMap { try? JSONParser.parse($0) },
-                             after: row.string("after").flatMap { try? JSONParser.parse($0) })
+                HistoryEvent(at: try row.decode("at"), actor: try row.decode("actor"), action: try row.decode("action"),
+                             before: try row.decodeIfPresent("before", as: StoredJSON.self)?.value,
+                             after: try row.decodeIfPresent("after", as: StoredJSON.self)?.value)
             }
         }
     }
@@ -318,10 +318,10 @@ extension Projects {
                        (SELECT coalesce(max(id), 0) FROM thresholds) AS threshold_generation
                 FROM projects WHERE id = ?
                 """, [id]).map { row in
-                ProjectState(id: id, agency: row.string("agency_code") ?? "", status: ProjectStatus(rawValue: row.string("status") ?? "") ?? .proposed,
-                             version: row.int("version") ?? 0, businessCaseVersion: row.int("bc_version") ?? 0,
-                             completedReviews: row.int("completed_reviews") ?? 0, baselines: row.int("baselines") ?? 0,
-                             thresholdGeneration: row.int64("threshold_generation") ?? 0, day: today)
+                ProjectState(id: id, agency: try row.decode("agency_code"), status: try row.decode("status"),
+                             version: try row.decode("version"), businessCaseVersion: try row.decode("bc_version"),
+                             completedReviews: try row.decode("completed_reviews"), baselines: try row.decode("baselines"),
+                             thresholdGeneration: try row.decode("threshold_generation"), day: today)
             }
         }
     }
@@ -342,7 +342,7 @@ extension Projects {
             var result = ImportResult(created: 0, updated: 0, unchanged: 0)
             for record in records {
                 if let row = try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ?", [agency, record.externalID]),
-                   let id = row.int64("id"), let current = try Self.load(db, id: id) {
+                   let current = try Self.load(db, id: try row.decode("id")) {
                     // The CSV carries no roles or milestones: the ones on record stay.
                     var merged = record
                     merged.roles = current.record.roles

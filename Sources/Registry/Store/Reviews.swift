@@ -30,8 +30,8 @@ public struct Reviews: Sendable {
             guard project.status.isOpen, project.status != .proposed else {
                 throw RegistryError.conflict("A project that is \(project.status.rawValue) cannot be reviewed; reviews are for submitted and running projects.")
             }
-            let level = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?.string("level").flatMap(GovernmentLevel.init(rawValue:)) ?? .national
-            let schedule = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").compactMap(Thresholds.threshold))
+            let level: GovernmentLevel = try db.queryFirst("SELECT level FROM agencies WHERE code = ?", [project.agency])?.decode("level") ?? .national
+            let schedule = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").map(Thresholds.threshold))
             let obligations = RulesEngine.obligations(cost: project.record.wholeLifeCost, level: level, thresholds: schedule, on: clock.today())
             try db.execute("""
                 INSERT INTO reviews (project_id, kind, gate, reviewer, reviewed_cost_cents, reviewed_planned_end_date, reviewed_version,
@@ -83,7 +83,7 @@ public struct Reviews: Sendable {
     public func queuePage(status: Review.Status?, includeDrafts: Bool, limit: Int, offset: Int) throws -> (reviews: [Review], total: Int) {
         try database.read { db in
             let (from, arguments) = Self.queueFilter(status: status, includeDrafts: includeDrafts)
-            let total = try db.queryFirst("SELECT count(*) AS n " + from, arguments)?.int("n") ?? 0
+            let total: Int = try db.queryFirst("SELECT count(*) AS n " + from, arguments)?.decode("n") ?? 0
             let reviews = try db.query("SELECT r.* " + from + " ORDER BY r.requested_at, r.id LIMIT ? OFFSET ?", arguments + [limit, offset]).map(Self.review)
             return (reviews, total)
         }
@@ -106,23 +106,19 @@ public struct Reviews: Sendable {
         try db.queryFirst("SELECT * FROM reviews WHERE id = ?", [id]).map(review)
     }
 
-    static func review(_ row: SQLiteRow) -> Review {
-        func strings(_ column: String) -> [String] {
-            guard case .array(let items)? = try? JSONParser.parse(row.string(column) ?? "[]") else { return [] }
-            return items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
-        }
-        return Review(
-            id: row.int64("id") ?? 0, projectID: row.int64("project_id") ?? 0, kind: Review.Kind(rawValue: row.string("kind") ?? "") ?? .central,
-            gate: row.int("gate"), status: Review.Status(rawValue: row.string("status") ?? "") ?? .requested, reviewer: row.string("reviewer"),
-            reviewedCost: Money(minorUnits: row.int64("reviewed_cost_cents") ?? 0),
-            reviewedPlannedEndDate: LocalDate(row.string("reviewed_planned_end_date") ?? "") ?? LocalDate(daysSinceEpoch: 0),
-            reviewedVersion: row.int("reviewed_version") ?? 0,
-            businessCaseThreshold: row.int64("business_case_threshold_cents").map(Money.init(minorUnits:)),
-            centralReviewThreshold: row.int64("central_review_threshold_cents").map(Money.init(minorUnits:)),
-            requestedAt: row.string("requested_at") ?? "", requestedBy: row.string("requested_by") ?? "", completedAt: row.string("completed_at"),
-            outcome: row.string("outcome").flatMap(Review.Outcome.init(rawValue:)),
-            deliveryConfidence: row.string("delivery_confidence").flatMap(Review.DeliveryConfidence.init(rawValue:)),
-            conditions: strings("conditions"), recommendations: strings("recommendations"))
+    static func review(_ row: SQLiteRow) throws -> Review {
+        Review(
+            id: try row.decode("id"), projectID: try row.decode("project_id"), kind: try row.decode("kind"),
+            gate: try row.decodeIfPresent("gate"), status: try row.decode("status"), reviewer: try row.decodeIfPresent("reviewer"),
+            reviewedCost: try row.decode("reviewed_cost_cents"), reviewedPlannedEndDate: try row.decode("reviewed_planned_end_date"),
+            reviewedVersion: try row.decode("reviewed_version"),
+            businessCaseThreshold: try row.decodeIfPresent("business_case_threshold_cents"),
+            centralReviewThreshold: try row.decodeIfPresent("central_review_threshold_cents"),
+            requestedAt: try row.decode("requested_at"), requestedBy: try row.decode("requested_by"),
+            completedAt: try row.decodeIfPresent("completed_at"), outcome: try row.decodeIfPresent("outcome"),
+            deliveryConfidence: try row.decodeIfPresent("delivery_confidence"),
+            conditions: try row.decode("conditions", as: StoredStrings.self).values,
+            recommendations: try row.decode("recommendations", as: StoredStrings.self).values)
     }
 
     /// The review as the API and the audit trail show it.

@@ -99,19 +99,17 @@ public final class SimilarityIndex: Sendable {
             FROM projects p JOIN agencies a ON a.code = p.agency_code
             WHERE p.status NOT IN ('completed', 'cancelled')
             """ + only, arguments) { row in
-            guard let id = row.int64("id"), let planned = LocalDate(row.string("planned_end_date") ?? "") else { return }
-            let record = ProjectRecord(externalID: "", title: row.string("title") ?? "", description: row.string("description"),
-                                       wholeLifeCost: Money(minorUnits: row.int64("whole_life_cost_cents") ?? 0),
-                                       startDate: row.string("start_date").flatMap(LocalDate.init), plannedEndDate: planned,
-                                       forecastEndDate: row.string("forecast_end_date").flatMap(LocalDate.init))
-            records[id] = (row.string("agency_code") ?? "", record, GovernmentLevel(rawValue: row.string("level") ?? "") ?? .national,
-                           row.string("status") == "proposed")
+            let record = ProjectRecord(externalID: "", title: try row.decode("title"), description: try row.decodeIfPresent("description"),
+                                       wholeLifeCost: try row.decode("whole_life_cost_cents"), startDate: try row.decodeIfPresent("start_date"),
+                                       plannedEndDate: try row.decode("planned_end_date"), forecastEndDate: try row.decodeIfPresent("forecast_end_date"))
+            records[try row.decode("id")] = (try row.decode("agency_code"), record, try row.decode("level"),
+                                             try row.decode("status", as: ProjectStatus.self) == .proposed)
         }
         try db.forEach("SELECT project_id, name FROM project_systems" + partsOnly, arguments) { row in
-            if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.systems.append(name) }
+            records[try row.decode("project_id")]?.record.systems.append(try row.decode("name"))
         }
         try db.forEach("SELECT project_id, name FROM project_datasets" + partsOnly, arguments) { row in
-            if let id = row.int64("project_id"), let name = row.string("name") { records[id]?.record.datasets.append(name) }
+            records[try row.decode("project_id")]?.record.datasets.append(try row.decode("name"))
         }
         return records.sorted { $0.key < $1.key }.map { id, entry in
             (ProjectFingerprint(id: id, agency: entry.agency, record: entry.record), entry.level, entry.draft)

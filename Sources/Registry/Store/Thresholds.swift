@@ -9,7 +9,7 @@ public struct Thresholds: Sendable {
 
     public func schedule() throws -> ThresholdSchedule {
         ThresholdSchedule(try database.read { db in
-            try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds ORDER BY effective_from, id").compactMap(Self.threshold)
+            try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds ORDER BY effective_from, id").map(Self.threshold)
         })
     }
 
@@ -27,9 +27,8 @@ public struct Thresholds: Sendable {
         }
     }
 
-    static func threshold(_ row: SQLiteRow) -> Threshold? {
-        guard let kind = Threshold.Kind(rawValue: row.string("kind") ?? ""), let cents = row.int64("amount_cents"),
-              let from = LocalDate(row.string("effective_from") ?? "") else { return nil }
-        return Threshold(kind: kind, amount: Money(minorUnits: cents), effectiveFrom: from, scope: row.string("scope").flatMap(GovernmentLevel.init(rawValue:)))
+    static func threshold(_ row: SQLiteRow) throws -> Threshold {
+        Threshold(kind: try row.decode("kind"), amount: try row.decode("amount_cents"), effectiveFrom: try row.decode("effective_from"),
+                  scope: try row.decodeIfPresent("scope"))
     }
 }
