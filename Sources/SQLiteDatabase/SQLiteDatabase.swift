@@ -36,6 +36,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private var idleReaders: [SQLiteConnection]
     private let readersCondition = NSCondition()
     private let commits = Atomic<UInt64>(0)
+    private let committedWrites = Atomic<UInt64>(0)
+    // Group commit: `pendingWrites` and `groupInProgress` only under `writeQueue`.
+    private var pendingWrites: [WriteJob] = []
+    private var groupInProgress = false
+    private let writeQueue = NSCondition()
     /// A connection of its own that only asks `PRAGMA data_version`, which changes when any
     /// other connection, of this process or another, commits; asked at most once a millisecond
     /// (a hot read validates its cache by `generation` on every request).
@@ -93,25 +98,107 @@ public final class SQLiteDatabase: @unchecked Sendable {
         watcher = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed when it returns,
-    /// rolled back when it throws (the error is rethrown). One writer at a time.
+    /// Runs `body` on the writer inside a transaction: committed, durably, before this returns;
+    /// rolled back when it throws (the error is rethrown).
+    ///
+    /// Group commit: writes that arrive while one is being committed wait together, and the
+    /// next of them to run takes them all into one `BEGIN IMMEDIATE … COMMIT`, each in its own
+    /// `SAVEPOINT`, so that one fsync makes the whole group durable. A body that throws rolls
+    /// back to its savepoint and leaves the others in the group alone; a body sees the writes
+    /// of the bodies before it in the group (they are on the same connection). Bodies may run
+    /// on another caller's thread, one at a time, while their own caller waits.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        guard let writer else { throw Self.readOnlyError(path) }
+        guard writer != nil else { throw Self.readOnlyError(path) }
         checkOut("write")
         defer { checkIn() }
+        var result: T?
+        let job = withoutActuallyEscaping(body) { body in
+            let job = WriteJob { result = try body($0) }
+            enqueueAndWait(job)
+            return job
+        }
+        if let error = job.error { throw error }
+        guard let result else { preconditionFailure("a write finished without a result or an error") }
+        return result
+    }
+
+    /// How many transactions the writer committed and how many writes they carried (their
+    /// ratio is the group-commit batch size).
+    public var writeStatistics: (transactions: UInt64, writes: UInt64) {
+        (commits.load(ordering: .relaxed), committedWrites.load(ordering: .relaxed))
+    }
+
+    /// Writes queued behind the one being committed (for tests and diagnostics).
+    public var pendingWriteCount: Int {
+        writeQueue.lock()
+        defer { writeQueue.unlock() }
+        return pendingWrites.count
+    }
+
+    /// Queues `job` and returns once it has run and its group is committed (or failed). The
+    /// first waiter to find nobody committing runs everything queued so far.
+    private func enqueueAndWait(_ job: WriteJob) {
+        writeQueue.lock()
+        pendingWrites.append(job)
+        while !job.isFinished {
+            if groupInProgress {
+                writeQueue.wait()
+                continue
+            }
+            groupInProgress = true
+            let group = pendingWrites
+            pendingWrites.removeAll(keepingCapacity: true)
+            writeQueue.unlock()
+            commitGroup(group)
+            writeQueue.lock()
+            groupInProgress = false
+            for member in group { member.finish() }
+            writeQueue.broadcast()
+        }
+        writeQueue.unlock()
+    }
+
+    /// Runs `group` in one transaction on the writer.
+    private func commitGroup(_ group: [WriteJob]) {
+        guard let writer else { return }
         writerLock.lock()
         defer { writerLock.unlock() }
-        // Prepared once and reused, like every other statement.
-        try writer.execute("BEGIN IMMEDIATE")
+        var succeeded: [WriteJob] = []
+        var inTransaction = false
+        for job in group {
+            do {
+                if !inTransaction {
+                    try writer.execute("BEGIN IMMEDIATE")
+                    inTransaction = true
+                }
+                try writer.execute("SAVEPOINT group_member")
+                try job.run(writer)
+                try writer.execute("RELEASE group_member")
+                succeeded.append(job)
+            } catch {
+                job.error = error
+                guard inTransaction else { continue } // BEGIN failed: the next member tries again
+                if writer.isInTransaction {
+                    _ = try? writer.execute("ROLLBACK TO group_member")
+                    _ = try? writer.execute("RELEASE group_member")
+                } else {
+                    // SQLite rolled the whole transaction back (disk full, I/O error): the
+                    // members before this one lost their work too; the rest start afresh.
+                    for earlier in succeeded { earlier.error = error }
+                    succeeded.removeAll()
+                    inTransaction = false
+                }
+            }
+        }
+        guard inTransaction else { return }
         do {
-            let result = try body(writer)
             try writer.execute("COMMIT")
             commits.add(1, ordering: .releasing)
-            return result
+            committedWrites.add(UInt64(succeeded.count), ordering: .relaxed)
         } catch {
             if writer.isInTransaction { _ = try? writer.execute("ROLLBACK") }
-            throw error
+            for job in succeeded { job.error = error }
         }
     }
 
@@ -189,6 +276,29 @@ public final class SQLiteDatabase: @unchecked Sendable {
         let held = CheckoutMarks.current
         if let index = held.databases.lastIndex(of: ObjectIdentifier(self)) { held.databases.remove(at: index) }
         #endif
+    }
+}
+
+/// One caller's write waiting for its group: its body (dropped once run, so that the caller's
+/// non-escaping closure never outlives the call) and how it ended.
+private final class WriteJob: @unchecked Sendable {
+    // Touched by the thread committing the group, then read by the caller after `finish()`
+    // under the queue's lock, which orders the two.
+    private var body: ((SQLiteConnection) throws -> Void)?
+    var error: (any Error)?
+    private(set) var isFinished = false
+
+    init(_ body: @escaping (SQLiteConnection) throws -> Void) { self.body = body }
+
+    func run(_ connection: SQLiteConnection) throws {
+        let body = self.body
+        self.body = nil
+        try body?(connection)
+    }
+
+    func finish() {
+        body = nil
+        isFinished = true
     }
 }
 

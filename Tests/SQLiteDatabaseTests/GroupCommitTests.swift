@@ -1,0 +1,112 @@
+import Foundation
+@testable import SQLiteDatabase
+import Testing
+
+/// Writes that wait while another commits are committed together: each in its own savepoint
+/// within one transaction, each acknowledged only after that transaction is durable.
+@Suite struct GroupCommitTests {
+    struct Refused: Error {}
+
+    /// Holds the writer with one write until `writes` are queued behind it, in their order, so
+    /// that they form one group; returns once all have finished, with each one's error.
+    static func queueBehindAHeldWrite(_ db: SQLiteDatabase, _ writes: [@Sendable (SQLiteConnection) throws -> Void]) -> [String?] {
+        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let outcomes = Outcomes(count: writes.count)
+        let group = DispatchGroup()
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            try? db.write { db in
+                try db.execute("INSERT INTO t (name) VALUES ('holder')")
+                holding.signal()
+                release.wait()
+            }
+        }.start()
+        holding.wait()
+        for (index, write) in writes.enumerated() {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do { try db.write(write); outcomes.set(index, nil) } catch { outcomes.set(index, "\(error)") }
+            }.start()
+            // Queued in this order (they wait on the queue, not on SQLite) before the holder lets go.
+            while db.pendingWriteCount < index + 1 { usleep(200) }
+        }
+        release.signal()
+        group.wait()
+        return outcomes.values
+    }
+
+    static func names(_ db: SQLiteDatabase) throws -> [String] {
+        try db.read { try $0.query("SELECT name FROM t ORDER BY id").map { try $0.decode("name", as: String.self) } }
+    }
+
+    @Test func writesQueuedTogetherCommitInOneTransaction() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        let before = db.writeStatistics
+        let outcomes = Self.queueBehindAHeldWrite(db, (0..<8).map { index in
+            { try $0.execute("INSERT INTO t (name) VALUES (?)", ["w\(index)"]) }
+        })
+        #expect(outcomes.allSatisfy { $0 == nil })
+        let after = db.writeStatistics
+        #expect(after.writes - before.writes == 9)
+        #expect(after.transactions - before.transactions == 2, "the holder's transaction and one for the eight queued behind it")
+        #expect(try Self.names(db).count == 9)
+    }
+
+    @Test func aFailingWriteRollsBackAloneAndTheOthersInItsGroupCommit() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        let outcomes = Self.queueBehindAHeldWrite(db, [
+            { try $0.execute("INSERT INTO t (name) VALUES ('first')") },
+            // Half done, then refused by the code: its first insert goes too.
+            { db in try db.execute("INSERT INTO t (name) VALUES ('half')"); throw Refused() },
+            // Refused by SQLite (a duplicate).
+            { try $0.execute("INSERT INTO t (name) VALUES ('first')") },
+            { try $0.execute("INSERT INTO t (name) VALUES ('last')") },
+        ])
+        #expect(outcomes[0] == nil && outcomes[3] == nil)
+        #expect(outcomes[1]?.contains("Refused") == true)
+        #expect(outcomes[2]?.contains("UNIQUE") == true)
+        #expect(try Self.names(db) == ["holder", "first", "last"])
+    }
+
+    @Test func aWriteSeesTheWritesBeforeItInItsGroup() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        let seen = Outcomes(count: 1)
+        let outcomes = Self.queueBehindAHeldWrite(db, [
+            { try $0.execute("INSERT INTO t (name) VALUES ('earlier')") },
+            { db in seen.set(0, "\(try db.query("SELECT name FROM t ORDER BY id").map { try $0.decode("name", as: String.self) })") },
+        ])
+        #expect(outcomes.allSatisfy { $0 == nil })
+        #expect(seen.values[0] == #"["holder", "earlier"]"#)
+    }
+
+    @Test func aWriteIsDurableWhenItReturns() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        let outcomes = Self.queueBehindAHeldWrite(db, (0..<4).map { index in
+            { db in
+                try db.execute("INSERT INTO t (name) VALUES (?)", ["d\(index)"])
+            }
+        })
+        #expect(outcomes.allSatisfy { $0 == nil })
+        // Another connection (as another process would) sees every acknowledged write.
+        let other = try SQLiteConnection(path: temp.path, mode: .readOnly)
+        #expect(try other.scalar("SELECT count(*) FROM t WHERE name LIKE 'd%'") == .integer(4))
+    }
+}
+
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String?]
+    init(count: Int) { storage = Array(repeating: "not finished", count: count) }
+    func set(_ index: Int, _ value: String?) { lock.lock(); storage[index] = value; lock.unlock() }
+    var values: [String?] { lock.lock(); defer { lock.unlock() }; return storage }
+}
