@@ -27,7 +27,7 @@ public struct RegistryApplication: Sendable {
         self.metrics = metrics
         let access = AccessControl(tokens: storage.tokens)
         var api = APIBuilder(role: role, access: access)
-        OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory)).register(in: &api)
+        OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory), database: storage.database).register(in: &api)
         let projects = ProjectRoutes(storage: storage, access: access)
         PageRoutes(projects: projects).register(in: &api)
         AdministrationRoutes(storage: storage, access: access).register(in: &api)

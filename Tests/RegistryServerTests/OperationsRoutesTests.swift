@@ -17,6 +17,7 @@ import Testing
 
     @Test func metricsAreInPrometheusTextFormat() throws {
         let registry = try RunningRegistry()
+        _ = try registry.agency("MINA")
         _ = try registry.get("/healthz")
         let response = try registry.get("/metrics")
         #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -24,6 +25,10 @@ import Testing
         #expect(response.text.contains(#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#))
         #expect(response.text.contains("# TYPE http_request_duration_seconds histogram"))
         #expect(response.text.contains("http_open_connections"))
+        let writes = registry.storage.database.writeStatistics
+        #expect(writes.writes >= 2, "the agency and its token were written")
+        #expect(response.text.contains("registry_write_transactions_total \(writes.transactions)\n"))
+        #expect(response.text.contains("registry_writes_committed_total \(writes.writes)\n"))
     }
 
     @Test func homePageLinksTheStylesheetAndIsSecured() throws {
