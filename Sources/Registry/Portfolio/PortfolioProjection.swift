@@ -154,11 +154,10 @@ public final class PortfolioProjection: Sendable {
     /// Re-assesses the changed projects and every project alike to one of them, before or after.
     private static func update(_ state: inout State, _ changed: Set<Int64>, _ compliance: Compliance) throws {
         guard !changed.isEmpty else { return }
-        let similarity = try compliance.similarity.current(compliance.database)
         var affected = changed
-        for id in changed {
-            affected.formUnion(state.entries[id]?.neighbours ?? [])
-            affected.formUnion(similarity.neighbours(of: id))
+        for id in changed { affected.formUnion(state.entries[id]?.neighbours ?? []) }
+        try compliance.similarity.withCurrent(compliance.database) { similarity in
+            for id in changed { affected.formUnion(similarity.neighbours(of: id)) }
         }
         let list = affected.sorted()
         for start in stride(from: 0, to: list.count, by: batchSize) {
@@ -171,10 +170,12 @@ public final class PortfolioProjection: Sendable {
         let projects = try compliance.database.read { try Projects.loadMany($0, ids: ids) }
         let contexts = try compliance.contexts(for: Array(projects.values))
         // Every alike project, drafts too: a draft's own findings name the projects it resembles.
-        let similarity = try compliance.similarity.current(compliance.database)
-        for id in ids {
+        let neighbours = try compliance.similarity.withCurrent(compliance.database) { similarity in
+            ids.map { similarity.neighbours(of: $0) }
+        }
+        for (id, neighbours) in zip(ids, neighbours) {
             guard let project = projects[id], let context = contexts[id] else { continue }
-            state.entries.put(Entry(project, Compliance.assessment(of: project, in: context), neighbours: similarity.neighbours(of: id),
+            state.entries.put(Entry(project, Compliance.assessment(of: project, in: context), neighbours: neighbours,
                                     agencyKey: state.entries.key(project.agency), categoryKey: state.entries.key(project.record.category ?? "uncategorised")))
         }
     }

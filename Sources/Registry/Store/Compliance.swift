@@ -38,11 +38,12 @@ public struct Compliance: Sendable {
         var contexts = try database.read { try ownContexts(on: $0, for: projects) }
         if portfolioWide {
             let today = clock.today()
-            let snapshot = try similarity.current(database)
-            for project in projects where project.status.isOpen {
-                guard let thresholds = contexts[project.id]?.thresholds else { continue }
-                contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
-                contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
+            try similarity.withCurrent(database) { snapshot in
+                for project in projects where project.status.isOpen {
+                    guard let thresholds = contexts[project.id]?.thresholds else { continue }
+                    contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
+                    contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
+                }
             }
         }
         return contexts
@@ -86,12 +87,15 @@ public struct Compliance: Sendable {
 
     /// The alike pairs across agencies, for the portfolio's duplicates list.
     public func duplicatePairs(includeDrafts: Bool) throws -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
-        similarity.publishedPairs(in: try similarity.current(database), includeDrafts: includeDrafts)
+        try similarity.withCurrent(database) { similarity.publishedPairs(in: $0, includeDrafts: includeDrafts) }
     }
 
     /// Changes whenever any project's similarity findings may have: part of each project's state.
     public func similaritySignature(for id: Int64) throws -> Int {
-        let snapshot = try similarity.current(database)
+        try similarity.withCurrent(database) { snapshot in Self.signature(of: id, in: snapshot) }
+    }
+
+    private static func signature(of id: Int64, in snapshot: borrowing SimilarityIndex.Snapshot) -> Int {
         var hasher = Hasher()
         // Matches and splits follow from the alike projects and these facts of theirs (the
         // thresholds and the day are in the state already).

@@ -49,12 +49,14 @@ public final class SimilarityIndex: Sendable {
 
     public init() {}
 
-    /// The index as of the last commit: built on first use, then updated by the projects the
-    /// audit trail names since.
-    func current(_ database: SQLiteDatabase) throws -> Snapshot {
+    /// Runs `body` on the index as of the last commit: built on first use, then updated by the
+    /// projects the audit trail names since. `body` runs under the index's lock and must not
+    /// keep the snapshot: a copy held past it would make the next update copy every table of
+    /// the index (copy-on-write) instead of changing the few entries a write touched.
+    func withCurrent<T>(_ database: SQLiteDatabase, _ body: (borrowing Snapshot) throws -> T) throws -> T {
         let generation = database.generation
         return try snapshot.withLock { cached in
-            if let cached, cached.generation == generation { return cached }
+            if let cached, cached.generation == generation { return try body(cached) }
             do {
                 // Updated in place: a copy of the whole index per write is what this avoids.
                 if cached != nil {
@@ -68,12 +70,12 @@ public final class SimilarityIndex: Sendable {
                     try Self.reindex(&fresh, nil, database)
                     cached = fresh
                 }
-                return cached!
             } catch {
                 // Half-applied changes must not be served: start again next time.
                 cached = nil
                 throw error
             }
+            return try body(cached!)
         }
     }
 
