@@ -14,7 +14,7 @@ PORT=18083
 BASELINE_PORT=18084
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 (cd Benchmarks/nio-baseline && swift build -c release >/dev/null)
-SERVE_FLAGS=${WORKERS:+--workers $WORKERS}
+SERVE_FLAGS="${WORKERS:+--workers $WORKERS} ${SERVE_FLAGS:-}"
 source Benchmarks/portfolio-fixture.sh
 start_server
 import_projects >/dev/null
@@ -38,14 +38,20 @@ count() { sqlite3 "$1" "SELECT count(*) FROM projects"; }
 # One wrk run: "rps p50 p99 2xx-responses errors".
 measure() {
   local out
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/create_project.lua "$1")
+  out=$(${WRK_PREFIX:-} wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/create_project.lua "$1")
   local total non2xx
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out") $((total - ${non2xx:-0})) $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr '\n' ' ')"
 }
 
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION -s create_project.lua on $(nproc) cores, $N projects registered beforehand"
+# Warm-up: the first write after a start builds the similarity index and the portfolio
+# projection over every project (start-up work, not the write's); then 2 s of load on each.
+for url in "http://127.0.0.1:$PORT" "http://127.0.0.1:$BASELINE_PORT"; do
+  wrk -t2 -c"$CONNECTIONS" -d2s -s Benchmarks/create_project.lua "$url" >/dev/null
+done
+
+echo "wrk -t2 -c$CONNECTIONS -d$DURATION -s create_project.lua on $(nproc) cores, $N projects registered beforehand, after a warm-up"
 printf "| %-34s | %10s | %8s | %8s | %s\n" "server" "req/s" "p50" "p99" "acknowledged → on disk"
 for round in $(seq "$ROUNDS"); do
   before=$(count "$DB")

@@ -1,6 +1,7 @@
 import HTTPServer
 import JSON
 import Registry
+import SQLiteDatabase
 
 /// Projects, their business cases, status transitions, findings and history.
 struct ProjectRoutes {
@@ -81,6 +82,34 @@ struct ProjectRoutes {
         let body = SharedBody(Array(view(project, try storage.compliance.assess(project)).serialized.utf8))
         cache.store(body, for: state)
         return body
+    }
+
+    /// What a write left, read on the writer's connection inside its transaction: its response
+    /// is built from this, not read back after the commit.
+    struct Written {
+        var project: StoredProject
+        var state: ProjectState
+        var ownContext: RuleContext
+    }
+
+    func written(_ db: SQLiteConnection, _ project: StoredProject) throws -> Written {
+        guard let state = try storage.projects.state(on: db, id: project.id) else { throw RegistryError.notFound("No project has the id \(project.id).") }
+        return Written(project: project, state: state, ownContext: try storage.compliance.ownContext(on: db, for: project))
+    }
+
+    /// The response to a write, from what it wrote (and cached as the representation of that state).
+    func response(to written: Written?, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
+        guard var state = written?.state, let written else { preconditionFailure("a committed write left no project state") }
+        state.similarity = try storage.compliance.similaritySignature(for: state.id)
+        let body: SharedBody
+        if let cached = cache.body(for: state) {
+            body = cached
+        } else {
+            body = SharedBody(Array(view(written.project, try storage.compliance.assess(written.project, ownContext: written.ownContext)).serialized.utf8))
+            cache.store(body, for: state)
+        }
+        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
+                            shared: body)
     }
 
     func projectResponse(id: Int64, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
@@ -239,8 +268,10 @@ struct ProjectRoutes {
         try requireOwner(principal, of: project)
         let expected = try expectedVersion(context.request, project)
         let body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
-        let changed = try storage.projects.replace(id: project.id, with: try record(project, body.object), expectedVersion: expected ?? project.version, by: principal)
-        return try projectResponse(id: changed.id)
+        var written: Written?
+        _ = try storage.projects.replace(id: project.id, with: try record(project, body.object), expectedVersion: expected ?? project.version,
+                                         by: principal) { db, changed in written = try self.written(db, changed) }
+        return try response(to: written)
     }
 
     func create(_ context: RequestContext) throws -> HTTPResponse {
@@ -281,11 +312,13 @@ struct ProjectRoutes {
         }
         let record = try ProjectInput.read(body.object, extraKeys: ["agency"])
         let claim = key.map { storage.idempotencyKeys.claim(actor: principal, key: $0, requestHash: requestHash) }
+        var written: Written?
         let project = try storage.projects.create(record, agency: agency, by: principal) { db, project in
             if let claim { try storage.idempotencyKeys.record(db, claim, status: 201, location: "/api/v1/projects/\(project.id)") }
+            written = try self.written(db, project)
         }
         let location = "/api/v1/projects/\(project.id)"
-        let response = try projectResponse(id: project.id, status: .created, extraHeaders: [("Location", location)])
+        let response = try response(to: written, status: .created, extraHeaders: [("Location", location)])
         if let claim {
             // The write and its key are committed; losing only the exact body costs nothing but an exactly equal replay.
             try? storage.idempotencyKeys.complete(claim, body: String(decoding: response.body, as: UTF8.self))

@@ -25,7 +25,7 @@ public struct RegistryApplication: Sendable {
 
     public init(storage: RegistryStorage, resources: Resources, metrics: ServerMetrics = ServerMetrics(), role: Role = .primary) {
         self.metrics = metrics
-        let access = AccessControl(tokens: storage.tokens)
+        let access = AccessControl(tokens: storage.tokens, database: storage.database)
         var api = APIBuilder(role: role, access: access)
         OperationsRoutes(metrics: metrics, staticFiles: StaticFileServer(root: resources.publicDirectory), database: storage.database).register(in: &api)
         let projects = ProjectRoutes(storage: storage, access: access)

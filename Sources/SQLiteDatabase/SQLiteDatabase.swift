@@ -37,6 +37,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let readersCondition = NSCondition()
     private let commits = Atomic<UInt64>(0)
     private let committedWrites = Atomic<UInt64>(0)
+    private let readCheckouts = Atomic<UInt64>(0)
     // Group commit: `pendingWrites` and `groupInProgress` only under `writeQueue`.
     private var pendingWrites: [WriteJob] = []
     private var groupInProgress = false
@@ -62,17 +63,22 @@ public final class SQLiteDatabase: @unchecked Sendable {
         // One thread asks; the others meanwhile use what it last found.
         if now &- dataVersionAskedAt.load(ordering: .acquiring) >= Self.dataVersionInterval, watcherLock.try() {
             defer { watcherLock.unlock() }
-            // On failure (never seen) the value changes every time: nothing is served from a cache.
-            let version = (try? watcher.scalar("PRAGMA data_version")).flatMap { value -> UInt64? in
-                if case .integer(let n) = value { return UInt64(truncatingIfNeeded: n) }
-                return nil
-            } ?? UInt64.random(in: 0..<UInt64(UInt32.max))
-            dataVersion.store(version, ordering: .releasing)
-            dataVersionAskedAt.store(now, ordering: .releasing)
+            askDataVersion(watcher, now: now)
         }
         let dataVersion = dataVersion.load(ordering: .acquiring)
         // Both only grow, so the pair, packed, changes whenever either does.
         return dataVersion << 32 | (ownCommits & 0xFFFF_FFFF)
+    }
+
+    /// Asks `PRAGMA data_version` now; `watcherLock` is held.
+    private func askDataVersion(_ watcher: SQLiteConnection, now: UInt64) {
+        // On failure (never seen) the value changes every time: nothing is served from a cache.
+        let version = (try? watcher.scalar("PRAGMA data_version")).flatMap { value -> UInt64? in
+            if case .integer(let n) = value { return UInt64(truncatingIfNeeded: n) }
+            return nil
+        } ?? UInt64.random(in: 0..<UInt64(UInt32.max))
+        dataVersion.store(version, ordering: .releasing)
+        dataVersionAskedAt.store(now, ordering: .releasing)
     }
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
@@ -194,6 +200,13 @@ public final class SQLiteDatabase: @unchecked Sendable {
         guard inTransaction else { return }
         do {
             try writer.execute("COMMIT")
+            // The watcher sees this commit as another connection's: asked now, with the count
+            // bumped after, `generation` changes once for it rather than again a moment later.
+            if let watcher {
+                watcherLock.lock()
+                askDataVersion(watcher, now: DispatchTime.now().uptimeNanoseconds)
+                watcherLock.unlock()
+            }
             commits.add(1, ordering: .releasing)
             committedWrites.add(UInt64(succeeded.count), ordering: .relaxed)
         } catch {
@@ -202,9 +215,13 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// How many reads (`read`, `readStatement`) have taken a reader: what a request costs the pool.
+    public var readCount: UInt64 { readCheckouts.load(ordering: .relaxed) }
+
     /// Runs `body` on a reader inside one read transaction, so it sees a single consistent snapshot.
     @discardableResult
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        readCheckouts.add(1, ordering: .relaxed)
         checkOut("read")
         defer { checkIn() }
         let reader = try takeReader()
@@ -218,6 +235,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// already reads from one snapshot, this saves the BEGIN and COMMIT.
     @discardableResult
     public func readStatement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        readCheckouts.add(1, ordering: .relaxed)
         checkOut("readStatement")
         defer { checkIn() }
         let reader = try takeReader()

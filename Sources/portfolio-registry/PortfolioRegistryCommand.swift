@@ -151,6 +151,8 @@ struct Serve: ParsableCommand {
 
         let resources = try storage.resourceLocation()
         var databaseConfiguration = SQLiteDatabase.Configuration()
+        // A reader for every thread that reads, so that no request waits for a connection.
+        databaseConfiguration.readerCount = configuration.workerThreads + configuration.streamWorkerThreads
         let isReplica = readOnly || Setting.environment("PORTFOLIO_READ_ONLY") == "1"
         databaseConfiguration.followsAnotherWriter = isReplica
         databaseConfiguration.autocheckpointPages = try walAutocheckpoint ?? Setting.environment("PORTFOLIO_WAL_AUTOCHECKPOINT").map {

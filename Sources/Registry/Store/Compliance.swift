@@ -36,17 +36,20 @@ public struct Compliance: Sendable {
     /// The rule contexts of many projects, a query per kind of fact however many there are.
     public func contexts(for projects: [StoredProject], portfolioWide: Bool = true) throws -> [Int64: RuleContext] {
         var contexts = try database.read { try ownContexts(on: $0, for: projects) }
-        if portfolioWide {
-            let today = clock.today()
-            try similarity.withCurrent(database) { snapshot in
-                for project in projects where project.status.isOpen {
-                    guard let thresholds = contexts[project.id]?.thresholds else { continue }
-                    contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
-                    contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
-                }
+        if portfolioWide { try addPortfolioWide(to: &contexts, for: projects) }
+        return contexts
+    }
+
+    /// The duplication and split comparisons, from the similarity index as of the last commit.
+    private func addPortfolioWide(to contexts: inout [Int64: RuleContext], for projects: [StoredProject]) throws {
+        let today = clock.today()
+        try similarity.withCurrent(database) { snapshot in
+            for project in projects where project.status.isOpen {
+                guard let thresholds = contexts[project.id]?.thresholds else { continue }
+                contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
+                contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
             }
         }
-        return contexts
     }
 
     private func ownContexts(on db: SQLiteConnection, for projects: [StoredProject]) throws -> [Int64: RuleContext] {
@@ -119,6 +122,14 @@ public struct Compliance: Sendable {
 
     public func assess(_ project: StoredProject) throws -> Assessment {
         Self.assessment(of: project, in: try context(for: project))
+    }
+
+    /// The project assessed from its own context as a write left it (`ownContext(on:for:)` on
+    /// the writer's connection), with the portfolio-wide comparisons added after the commit.
+    public func assess(_ project: StoredProject, ownContext: RuleContext) throws -> Assessment {
+        var contexts = [project.id: ownContext]
+        try addPortfolioWide(to: &contexts, for: [project])
+        return Self.assessment(of: project, in: contexts[project.id] ?? ownContext)
     }
 
     /// Many projects assessed together; see `contexts(for:)`.

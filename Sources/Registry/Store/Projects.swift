@@ -49,7 +49,8 @@ public struct Projects: Sendable {
 
     /// Replaces the agency's record (status and bookkeeping stay). `expectedVersion` guards
     /// against overwriting a change the client has not seen.
-    public func replace(id: Int64, with record: ProjectRecord, expectedVersion: Int?, by actor: Principal) throws -> StoredProject {
+    public func replace(id: Int64, with record: ProjectRecord, expectedVersion: Int?, by actor: Principal,
+                        alongside: (SQLiteConnection, StoredProject) throws -> Void = { _, _ in }) throws -> StoredProject {
         let now = clock.timestamp()
         return try database.write { db in
             guard let current = try Self.load(db, id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
@@ -60,7 +61,9 @@ public struct Projects: Sendable {
                try db.queryFirst("SELECT id FROM projects WHERE agency_code = ? AND external_id = ? AND id != ?", [current.agency, record.externalID, id]) != nil {
                 throw RegistryError.conflict("Agency \(current.agency) already has a project with external_id '\(record.externalID)'.")
             }
-            return try Self.update(db, current, to: record, at: now, by: actor, action: "project.update")
+            let updated = try Self.update(db, current, to: record, at: now, by: actor, action: "project.update")
+            try alongside(db, updated)
+            return updated
         }
     }
 
@@ -308,9 +311,13 @@ public struct ProjectState: Sendable, Equatable, Hashable {
 
 extension Projects {
     public func state(id: Int64) throws -> ProjectState? {
+        try database.readStatement { try state(on: $0, id: id) }
+    }
+
+    /// The state on `db`: inside a write, the writer's connection, so the state the write left.
+    public func state(on db: SQLiteConnection, id: Int64) throws -> ProjectState? {
         let today = clock.today()
-        return try database.readStatement { db in
-            try db.queryFirst("""
+        return try db.queryFirst("""
                 SELECT agency_code, status, version,
                        (SELECT coalesce(max(version), 0) FROM business_case_versions WHERE project_id = projects.id) AS bc_version,
                        (SELECT count(*) FROM reviews WHERE project_id = projects.id AND status = 'completed') AS completed_reviews,
@@ -322,7 +329,6 @@ extension Projects {
                              version: try row.decode("version"), businessCaseVersion: try row.decode("bc_version"),
                              completedReviews: try row.decode("completed_reviews"), baselines: try row.decode("baselines"),
                              thresholdGeneration: try row.decode("threshold_generation"), day: today)
-            }
         }
     }
 }
