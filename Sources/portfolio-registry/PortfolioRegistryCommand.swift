@@ -97,6 +97,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Threads that produce the streamed exports, apart from the workers (env PORTFOLIO_STREAM_WORKERS).")
     var streamWorkers: Int?
 
+    @Option(help: "Threads that run writes (POST, PUT, PATCH, DELETE), apart from the workers; those waiting together share one commit (env PORTFOLIO_WRITE_WORKERS).")
+    var writeWorkers: Int?
+
     @Option(help: "Most open connections; more are answered 503 (env PORTFOLIO_MAX_CONNECTIONS).")
     var maxConnections: Int?
 
@@ -138,6 +141,7 @@ struct Serve: ParsableCommand {
         configuration.port = try Setting.value(port, env: "PORTFOLIO_PORT", default: 8080, name: "port")
         configuration.workerThreads = try Setting.value(workers, env: "PORTFOLIO_WORKERS", default: configuration.workerThreads, name: "workers")
         configuration.streamWorkerThreads = try Setting.value(streamWorkers, env: "PORTFOLIO_STREAM_WORKERS", default: configuration.streamWorkerThreads, name: "stream-workers")
+        configuration.blockingThreads = try Setting.value(writeWorkers, env: "PORTFOLIO_WRITE_WORKERS", default: configuration.blockingThreads, name: "write-workers")
         configuration.maxConnections = try Setting.value(maxConnections, env: "PORTFOLIO_MAX_CONNECTIONS", default: configuration.maxConnections, name: "max-connections")
         configuration.limits.maxBodySize = try Setting.value(maxBodySize, env: "PORTFOLIO_MAX_BODY_SIZE", default: configuration.limits.maxBodySize, name: "max-body-size")
         configuration.timeouts.header = try Setting.seconds(headerTimeout, env: "PORTFOLIO_HEADER_TIMEOUT", default: configuration.timeouts.header, name: "header-timeout")
@@ -145,14 +149,15 @@ struct Serve: ParsableCommand {
         configuration.timeouts.idle = try Setting.seconds(idleTimeout, env: "PORTFOLIO_IDLE_TIMEOUT", default: configuration.timeouts.idle, name: "idle-timeout")
         configuration.shutdownGracePeriod = try Setting.seconds(shutdownGrace, env: "PORTFOLIO_SHUTDOWN_GRACE", default: configuration.shutdownGracePeriod, name: "shutdown-grace")
         guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0–65535") }
-        guard configuration.workerThreads > 0, configuration.streamWorkerThreads > 0, configuration.maxConnections > 0, configuration.limits.maxBodySize >= 0 else {
-            throw ValidationError("--workers, --stream-workers and --max-connections must be positive, --max-body-size not negative")
+        guard configuration.workerThreads > 0, configuration.streamWorkerThreads > 0, configuration.maxConnections > 0, configuration.limits.maxBodySize >= 0,
+              configuration.blockingThreads >= 0 else {
+            throw ValidationError("--workers, --stream-workers and --max-connections must be positive, --write-workers and --max-body-size not negative")
         }
 
         let resources = try storage.resourceLocation()
         var databaseConfiguration = SQLiteDatabase.Configuration()
         // A reader for every thread that reads, so that no request waits for a connection.
-        databaseConfiguration.readerCount = configuration.workerThreads + configuration.streamWorkerThreads
+        databaseConfiguration.readerCount = configuration.workerThreads + configuration.streamWorkerThreads + configuration.blockingThreads
         let isReplica = readOnly || Setting.environment("PORTFOLIO_READ_ONLY") == "1"
         databaseConfiguration.followsAnotherWriter = isReplica
         databaseConfiguration.autocheckpointPages = try walAutocheckpoint ?? Setting.environment("PORTFOLIO_WAL_AUTOCHECKPOINT").map {

@@ -16,6 +16,7 @@ final class ConnectionIO: Sendable {
     let logger: Logger
     /// Asked when a response's head is written: a draining server closes after it.
     let isDraining: @Sendable () -> Bool
+    let blocking: BlockingPool
 
     /// Bytes read per turn, so one fast sender cannot monopolise a worker.
     static let readBudget = 1 << 20
@@ -28,7 +29,8 @@ final class ConnectionIO: Sendable {
     static let pipelinedBytesLimit = 256 * 1024
 
     init(epoll: Epoll, streamEpoll: Epoll, table: ConnectionTable, responder: Responder, metrics: ServerMetrics, logger: Logger,
-         isDraining: @escaping @Sendable () -> Bool) {
+         blocking: BlockingPool, isDraining: @escaping @Sendable () -> Bool) {
+        self.blocking = blocking
         self.epoll = epoll
         self.streamEpoll = streamEpoll
         self.table = table
@@ -84,6 +86,16 @@ final class ConnectionIO: Sendable {
                 action = .parse
             case .runHandler:
                 requests += 1
+                if let method = connection.request?.head.method, blocking.runs(method) {
+                    // The connection waits in no epoll meanwhile: the pool's thread answers
+                    // and carries on from there, under the connection's lock.
+                    return blocking.submit { [self] in
+                        connection.lock.lock()
+                        defer { connection.lock.unlock() }
+                        guard !connection.isClosed else { return }
+                        run(runHandler(connection), on: connection)
+                    }
+                }
                 action = runHandler(connection)
             case .sendError(let status):
                 let error = connection.failure ?? HTTPError(HTTPStatus(code: status))

@@ -64,8 +64,9 @@ public final class HTTPServer: Sendable {
         let acceptor = Acceptor(listener: listener, epoll: epoll, table: table, configuration: configuration,
                                 metrics: metrics, logger: logger)
         let drainingFlag = DrainingFlag()
+        let blocking = BlockingPool(threads: max(0, configuration.blockingThreads), methods: configuration.blockingMethods)
         let io = ConnectionIO(epoll: epoll, streamEpoll: streamEpoll, table: table, responder: responder, metrics: metrics, logger: logger,
-                              isDraining: { drainingFlag.isSet })
+                              blocking: blocking, isDraining: { drainingFlag.isSet })
         let loop = EventLoop(epoll: epoll, streamEpoll: streamEpoll, wakeUp: wakeUp, table: table, io: io, acceptor: acceptor,
                              draining: drainingFlag, logger: logger)
         running.withLock { $0 = Running(loop: loop, port: port) }
@@ -88,6 +89,7 @@ public final class HTTPServer: Sendable {
             usleep(5_000)
         }
         loop.closeAllConnections()
+        loop.io.blocking.stop()
         loop.stop()
         loop.acceptor.close()
         loop.epoll.close()

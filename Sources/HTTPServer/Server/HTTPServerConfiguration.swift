@@ -12,6 +12,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// Threads that produce streamed bodies (the exports), apart from the workers: however many
     /// clients ask for bulk data at once, the workers stay free for every other request.
     public var streamWorkerThreads: Int = max(1, System.coreCount / 2)
+    /// Threads that run the handlers of `blockingMethods` (writes, which may wait long for
+    /// durable storage), apart from the workers; 0 runs every handler on the workers.
+    public var blockingThreads: Int = max(16, 8 * System.coreCount)
+    public var blockingMethods: Set<HTTPMethod> = [.POST, .PUT, .PATCH, .DELETE]
     /// Responses this large or larger are gzipped when the client accepts it.
     public var gzipMinimumSize: Int = 1024
     /// How long a shutdown waits for requests in flight before closing what remains.
