@@ -3,7 +3,7 @@
 the server is killed with SIGKILL at a random moment, started again on the same file, and every
 creation it acknowledged (201) must be there; repeated ROUNDS times. Not part of `swift test`.
 
-Usage: Benchmarks/write_kills.py BINARY [--rounds 50] [--clients 32] [--workers 16]
+Usage: Benchmarks/write_kills.py BINARY [--rounds 50] [--clients 32]
 """
 import argparse
 import http.client
@@ -62,7 +62,6 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--port", type=int, default=18095)
     arguments = parser.parse_args()
 
@@ -75,8 +74,7 @@ def main():
     total_acknowledged = 0
     lost_total = 0
     for round_number in range(1, arguments.rounds + 1):
-        server = subprocess.Popen([arguments.binary, "serve", "--port", str(arguments.port), "--db", database,
-                                   "--workers", str(arguments.workers), "--log-level", "warning"],
+        server = subprocess.Popen([arguments.binary, "serve", "--port", str(arguments.port), "--db", database, "--log-level", "warning"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(arguments.port)
         acknowledged = []
