@@ -69,7 +69,8 @@ final class RunningRegistry: Sendable {
 
     func request(_ method: String, _ target: String, token: String? = nil, body: String? = nil,
                  headers: [String] = [], contentType: String = "application/json") throws -> Reply {
-        let client = try RawClient(port: port)
+        // Generous: a loaded CI machine runs other suites beside this one; a failure just takes longer to say so.
+        let client = try RawClient(port: port, receiveTimeout: 15)
         var head = "\(method) \(target) HTTP/1.1\r\nHost: registry\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for header in headers { head += header + "\r\n" }

@@ -86,3 +86,69 @@ struct PortfolioProjectionTests {
         try expectSameAsAFreshBuild("after a cancellation")
     }
 }
+
+/// A full rebuild (here after a threshold change) is made aside by the request that needs it;
+/// a request meanwhile is answered at once from the entries there were plus the writes since.
+struct ProjectionRebuildTests {
+    @Test func aRequestDuringARebuildIsAnsweredWithoutWaitingForIt() throws {
+        let registry = try TemporaryRegistry("rebuild")
+        let storage = try registry.open()
+        try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
+        let finance = Principal.agency(code: "MINFIN", tokenID: "f")
+        let project = try storage.projects.create(ProjectRecord(externalID: "F-1", title: "Payroll", wholeLifeCost: .units(600_000),
+                                                                plannedEndDate: LocalDate("2028-12-31")!), agency: "MINFIN", by: finance)
+        let gate = DispatchSemaphore(value: 0), built = DispatchSemaphore(value: 0)
+        let holding = Flag()
+        let projection = PortfolioProjection(beforeSwap: {
+            guard holding.isSet else { return }
+            built.signal()
+            _ = gate.wait(timeout: .now() + 10)
+        })
+        func requires(_ entries: PortfolioProjection.Entries) -> Bool? { entries[project.id]?.businessCaseRequired }
+        #expect(requires(try projection.entries(storage.compliance)) == false, "600,000 is under the default threshold")
+
+        // A threshold of 500,000: the next request rebuilds, and is held before the swap.
+        try storage.thresholds.add(Threshold(kind: .businessCase, amount: .units(500_000), effectiveFrom: LocalDate("2020-01-01")!), by: .commandLine)
+        holding.set()
+        let rebuilding = Rebuild { try projection.entries(storage.compliance) }
+        #expect(built.wait(timeout: .now() + 10) == .success, "the rebuild has built its entries")
+
+        // Meanwhile: answered at once, from the entries there were, with a write since applied.
+        let other = try storage.projects.create(ProjectRecord(externalID: "F-2", title: "Pensions", wholeLifeCost: .units(700_000),
+                                                              plannedEndDate: LocalDate("2028-12-31")!), agency: "MINFIN", by: finance)
+        let meanwhile = try projection.entries(storage.compliance)
+        #expect(requires(meanwhile) == false, "the previous entries, not yet rebuilt")
+        #expect(meanwhile[other.id]?.businessCaseRequired == true, "the write since, assessed under the thresholds in force")
+
+        gate.signal()
+        let rebuilt = try rebuilding.result()
+        #expect(requires(rebuilt) == true, "the rebuild applies the new threshold to every project")
+        #expect(rebuilt[other.id] != nil, "and the write made while it was built")
+        #expect(requires(try projection.entries(storage.compliance)) == true, "swapped in")
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// Work on a thread of its own, waited for later.
+final class Rebuild: @unchecked Sendable {
+    private var value: Result<PortfolioProjection.Entries, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws -> PortfolioProjection.Entries) {
+        Thread {
+            self.value = Result { try work() }
+            self.done.signal()
+        }.start()
+    }
+
+    func result() throws -> PortfolioProjection.Entries {
+        guard done.wait(timeout: .now() + 20) == .success, let value else { throw CancellationError() }
+        return try value.get()
+    }
+}

@@ -99,38 +99,81 @@ public final class PortfolioProjection: Sendable {
         var entries = Entries()
     }
 
-    private let state = Mutex<State?>(nil)
+    /// The entries served, whether they await a full rebuild (a threshold changed, or the day),
+    /// and whether one is under way.
+    private struct Guarded {
+        var current: State?
+        var stale = false
+        var rebuilding = false
+    }
+
+    private let state = Mutex<Guarded>(Guarded())
+    /// Runs when a rebuild has built its entries, before they are swapped in (tests hold it there).
+    private let beforeSwap: @Sendable () -> Void
     /// Projects assessed per step of a rebuild: a query per kind of fact for each step.
     static let batchSize = 500
 
-    public init() {}
+    public init(beforeSwap: @escaping @Sendable () -> Void = {}) {
+        self.beforeSwap = beforeSwap
+    }
 
     /// Every project's entry as of the last commit.
+    ///
+    /// A full rebuild (a new threshold, a new day) is made aside, outside the lock, by the
+    /// request that finds it needed, and swapped in when done; requests meanwhile are answered
+    /// from the entries there were, brought up to date with the writes since, and never wait
+    /// for it. Only the very first build, with nothing yet to serve, is waited for.
     func entries(_ compliance: Compliance) throws -> Entries {
         let database = compliance.database
         let generation = database.generation
         let today = compliance.clock.today()
-        return try state.withLock { state in
-            if let state, state.generation == generation, state.day == today { return state.entries }
+        enum Next { case serve(Entries), rebuild }
+        let next: Next = try state.withLock { guarded in
+            guard guarded.current != nil else {
+                guarded.current = try Self.build(compliance, generation: generation, today: today)
+                return .serve(guarded.current!.entries)
+            }
+            let upToDate = guarded.current!.generation == generation
+            if upToDate && (guarded.rebuilding || (!guarded.stale && guarded.current!.day == today)) {
+                return .serve(guarded.current!.entries)
+            }
             do {
-                if state == nil || state!.day != today {
-                    // The old entries go first, so that two projections never sit in memory at once.
-                    state = nil
-                    state = try Self.build(compliance, generation: generation, today: today)
-                } else {
-                    let changes = try database.read { try AuditChanges.read($0, after: state!.position) }
-                    if changes.entities.contains("threshold") {
-                        state = nil
-                        state = try Self.build(compliance, generation: generation, today: today)
-                    } else {
-                        try Self.update(&state!, changes.projects, compliance)
-                        state!.position = changes.position
-                        state!.generation = generation
-                    }
+                if !upToDate {
+                    let changes = try database.read { try AuditChanges.read($0, after: guarded.current!.position) }
+                    try Self.update(&guarded.current!, changes.projects, compliance)
+                    guarded.current!.position = changes.position
+                    guarded.current!.generation = generation
+                    if changes.entities.contains("threshold") { guarded.stale = true }
                 }
-                return state!.entries
             } catch {
-                state = nil
+                guarded = Guarded(rebuilding: guarded.rebuilding)
+                throw error
+            }
+            if (guarded.stale || guarded.current!.day != today) && !guarded.rebuilding {
+                guarded.rebuilding = true
+                return .rebuild
+            }
+            return .serve(guarded.current!.entries)
+        }
+        switch next {
+        case .serve(let entries):
+            return entries
+        case .rebuild:
+            do {
+                var fresh = try Self.build(compliance, generation: generation, today: today)
+                beforeSwap()
+                return try state.withLock { guarded in
+                    guarded.rebuilding = false
+                    // The writes committed while it was built.
+                    let changes = try database.read { try AuditChanges.read($0, after: fresh.position) }
+                    try Self.update(&fresh, changes.projects, compliance)
+                    fresh.position = changes.position
+                    guarded.stale = changes.entities.contains("threshold")
+                    guarded.current = fresh
+                    return fresh.entries
+                }
+            } catch {
+                state.withLock { $0.rebuilding = false }
                 throw error
             }
         }
