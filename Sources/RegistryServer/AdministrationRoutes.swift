@@ -111,6 +111,9 @@ struct AdministrationRoutes {
             try body.finish()
             let threshold = Threshold(kind: kind!, amount: amount!, effectiveFrom: from!, scope: scope)
             try storage.thresholds.add(threshold, by: actor)
+            // Every project's obligations change: this request rebuilds the projection (aside,
+            // others are meanwhile answered from the previous one), so no reader waits for it.
+            try storage.portfolio.refresh()
             let schedule = try storage.thresholds.schedule()
             return Representation.response(Representation.threshold(threshold, inForce: schedule.isInForce(threshold, on: storage.clock.today())),
                                            status: .created)

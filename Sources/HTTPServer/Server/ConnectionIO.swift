@@ -248,6 +248,17 @@ final class ConnectionIO: Sendable {
 
     // MARK: - Waiting and closing
 
+    /// Gives a connection whose event this worker took but will not serve back to epoll: re-armed
+    /// for what it waited for, it is reported again at once to the next free worker.
+    func requeue(_ connection: Connection) {
+        guard !connection.isClosed else { return }
+        switch connection.machine.state {
+        case .writing, .streaming: park(connection, .write)
+        case .closed: return
+        case .idle, .readingHead, .readingBody, .processing, .lingering: park(connection, .read)
+        }
+    }
+
     private func park(_ connection: Connection, _ interest: Epoll.Interest) {
         if let deadline = connection.machine.deadline { table.schedule(connection.id, at: deadline) }
         let streaming = connection.machine.isStreaming

@@ -23,6 +23,9 @@ final class EventLoop: Sendable {
     static let timerMaximumSleep: UInt64 = 25_000_000
     /// A connection busy when its deadline came is looked at again this much later.
     static let busyRetry: UInt64 = 20_000_000
+    /// Events taken in one batch wait behind each other's handlers; once a batch has taken this
+    /// long, the rest go back to epoll for whichever worker is free.
+    static let batchPatience: UInt64 = 2_000_000
 
     let epoll: Epoll
     let streamEpoll: Epoll
@@ -84,6 +87,7 @@ final class EventLoop: Sendable {
                 logger.critical("epoll_wait failed", metadata: ["error": "\(error)"])
                 return
             }
+            let batchStarted = MonotonicClock.now()
             for index in 0..<count {
                 let event = Epoll.event(events[index])
                 switch event.token {
@@ -94,7 +98,12 @@ final class EventLoop: Sendable {
                 default:
                     guard let connection = table.connection(event.token) else { continue }
                     connection.lock.lock()
-                    io.serve(connection, event: event, readBuffer: readBuffer, onStreamWorker: onStreamWorker)
+                    if index > 0 && MonotonicClock.now() &- batchStarted > Self.batchPatience {
+                        // A slow handler before it (a rebuild, a first build) must not hold it up.
+                        io.requeue(connection)
+                    } else {
+                        io.serve(connection, event: event, readBuffer: readBuffer, onStreamWorker: onStreamWorker)
+                    }
                     connection.lock.unlock()
                 }
             }
