@@ -43,10 +43,13 @@ public struct RegistryApplication: Sendable {
 
     /// API paths answer problem+json (RFC 9457); pages answer a small HTML page.
     public static let renderError: HTTPErrorRenderer = { error, path in
-        if let path, !path.hasPrefix("/api/"), path != "/healthz", path != "/metrics", path != "/openapi.json" {
-            return ErrorPage.response(for: error)
-        }
+        if let path, answersErrorsWithPages(path) { return ErrorPage.response(for: error) }
         return error.response
+    }
+
+    /// Whether errors on `path` (a request's, or a route's pattern) are HTML pages.
+    public static func answersErrorsWithPages(_ path: String) -> Bool {
+        !path.hasPrefix("/api/") && path != "/healthz" && path != "/metrics" && path != "/openapi.json"
     }
 
     public func makeServer(configuration: HTTPServerConfiguration, logger: Logger) -> HTTPServer {

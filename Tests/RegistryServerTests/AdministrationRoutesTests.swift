@@ -1,6 +1,7 @@
 import HTTPTestSupport
 import JSON
 import Registry
+import RegistryServer
 import Testing
 
 /// Agencies, tokens and thresholds over HTTP, with the access matrix for each.
@@ -119,6 +120,25 @@ struct OpenAPIDocumentTests {
         let routed = Set(registry.application.router.routes.map { "\($0.method.rawValue) \($0.pattern.replacingOccurrences(of: "...}", with: "}"))" })
         #expect(documented == routed)
         #expect(reply["openapi"] == .string("3.1.0"))
+    }
+
+    /// What the one error mapping can answer anywhere is in every operation: 500, and for a
+    /// write 503 (busy, or a read-only replica), problem+json on the API and HTML on pages.
+    @Test func everyOperationDeclaresTheFailuresEveryRouteCanAnswer() throws {
+        let registry = try RunningRegistry()
+        guard case .object(let paths)? = try registry.request("GET", "/openapi.json")["paths"] else { Issue.record("no paths"); return }
+        for (path, item) in paths.members {
+            guard case .object(let operations) = item else { continue }
+            for (method, operation) in operations.members {
+                let responses = object(object(operation)["responses"])
+                let expected = ["get", "head"].contains(method) ? ["500"] : ["500", "503"]
+                for status in expected {
+                    let content = object(object(responses[status])["content"])
+                    let type = RegistryApplication.answersErrorsWithPages(path) ? "text/html" : "application/problem+json"
+                    #expect(content[type] != nil, "\(method.uppercased()) \(path) declares \(status) as \(type)")
+                }
+            }
+        }
     }
 }
 

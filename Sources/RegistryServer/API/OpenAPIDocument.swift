@@ -71,7 +71,7 @@ enum OpenAPIDocument {
             ])
         }
         var responses = JSONObject()
-        for response in operation.responses {
+        for response in operation.responses + failures(of: operation) where responses[String(response.status)] == nil {
             var description: JSONObject = ["description": .string(response.description)]
             if let type = response.contentType {
                 description["content"] = .object([type: .object(response.schema.map { ["schema": $0] } ?? [:])])
@@ -80,6 +80,21 @@ enum OpenAPIDocument {
         }
         object["responses"] = .object(responses)
         return .object(object)
+    }
+
+    /// What the one error mapping answers on any route besides what the operation declares: an
+    /// unexpected failure (a stored row that does not decode, say) and, for a write, a database
+    /// busy for longer than its timeout or a read-only replica (nothing written either way).
+    static func failures(of operation: APIOperation) -> [APIOperation.Response] {
+        let pages = RegistryApplication.answersErrorsWithPages(operation.path)
+        func failure(_ status: Int, _ description: String) -> APIOperation.Response {
+            pages ? .init(status: status, description: description, contentType: "text/html", schema: nil) : .problem(status, description)
+        }
+        var failures = [failure(500, "An unexpected failure; the problem says no more (no SQL, paths or stack traces).")]
+        if operation.method != .GET && operation.method != .HEAD {
+            failures.append(failure(503, "Nothing was written: the database stayed busy, or this server is a read-only replica (`primary` names the primary)."))
+        }
+        return failures
     }
 
     static let components: JSONObject = [
@@ -96,6 +111,7 @@ enum OpenAPIDocument {
             ("errors", Schema.array(Schema.object([("field", Schema.string), ("message", Schema.string)], required: ["field", "message"]))),
             ("fields", Schema.string),
             ("findings", Schema.array(Schema.ref("Finding"))),
+            ("primary", Schema.string),
         ], required: ["type", "title", "status"], closed: false),
         "Finding": Schema.object([
             ("rule", Schema.string), ("principle", .object(["type": .string("integer"), "enum": .array([.integer(7), .integer(8)])])),
