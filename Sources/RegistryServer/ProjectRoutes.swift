@@ -75,11 +75,18 @@ struct ProjectRoutes {
         return .object(object)
     }
 
-    /// The project's representation, from the cache while nothing it depends on has changed.
-    func representation(_ state: ProjectState) throws -> SharedBody {
+    /// The project's representation, from the cache while nothing it depends on has changed;
+    /// rendered from `written` when a write just produced it, otherwise read.
+    func representation(_ state: ProjectState, written: Written? = nil) throws -> SharedBody {
         if let cached = cache.body(for: state) { return cached }
-        guard let project = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
-        let body = SharedBody(Array(view(project, try storage.compliance.assess(project)).serialized.utf8))
+        let project: StoredProject, assessment: Assessment
+        if let written {
+            (project, assessment) = (written.project, try storage.compliance.assess(written.project, ownContext: written.ownContext))
+        } else {
+            guard let stored = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
+            (project, assessment) = (stored, try storage.compliance.assess(stored))
+        }
+        let body = SharedBody(Array(view(project, assessment).serialized.utf8))
         cache.store(body, for: state)
         return body
     }
@@ -97,26 +104,12 @@ struct ProjectRoutes {
         return Written(project: project, state: state, ownContext: try storage.compliance.ownContext(on: db, for: project))
     }
 
-    /// The response to a write, from what it wrote (and cached as the representation of that state).
-    func response(to written: Written?, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
-        guard var state = written?.state, let written else { preconditionFailure("a committed write left no project state") }
-        state.similarity = try storage.compliance.similaritySignature(for: state.id)
-        let body: SharedBody
-        if let cached = cache.body(for: state) {
-            body = cached
-        } else {
-            body = SharedBody(Array(view(written.project, try storage.compliance.assess(written.project, ownContext: written.ownContext)).serialized.utf8))
-            cache.store(body, for: state)
-        }
-        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
-                            shared: body)
-    }
-
-    func projectResponse(id: Int64, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
-        guard var state = try storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+    /// The project as it is now, or as the write that produced `written` left it.
+    func projectResponse(id: Int64, written: Written? = nil, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
+        guard var state = try written?.state ?? storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
         state.similarity = try storage.compliance.similaritySignature(for: id)
         return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
-                            shared: try representation(state))
+                            shared: try representation(state, written: written))
     }
 
     /// The record version `If-Match` names; nil when absent or `*`. Any ETag from a read of the
@@ -271,7 +264,7 @@ struct ProjectRoutes {
         var written: Written?
         _ = try storage.projects.replace(id: project.id, with: try record(project, body.object), expectedVersion: expected ?? project.version,
                                          by: principal) { db, changed in written = try self.written(db, changed) }
-        return try response(to: written)
+        return try projectResponse(id: project.id, written: written)
     }
 
     func create(_ context: RequestContext) throws -> HTTPResponse {
@@ -318,7 +311,7 @@ struct ProjectRoutes {
             written = try self.written(db, project)
         }
         let location = "/api/v1/projects/\(project.id)"
-        let response = try response(to: written, status: .created, extraHeaders: [("Location", location)])
+        let response = try projectResponse(id: project.id, written: written, status: .created, extraHeaders: [("Location", location)])
         if let claim {
             // The write and its key are committed; losing only the exact body costs nothing but an exactly equal replay.
             try? storage.idempotencyKeys.complete(claim, body: String(decoding: response.body, as: UTF8.self))
