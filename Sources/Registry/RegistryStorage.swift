@@ -15,9 +15,10 @@ public final class RegistryStorage: Sendable {
     public var businessCases: BusinessCases { BusinessCases(database: database, clock: clock) }
     public var compliance: Compliance { Compliance(database: database, clock: clock, tolerances: tolerances, similarity: similarity) }
     private let similarity = SimilarityIndex()
-    public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance, projection: projection) }
+    public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance, projection: projection, history: history) }
     private let projection = PortfolioProjection()
-    public var portfolio: Portfolio { Portfolio(compliance: compliance, projection: projection) }
+    public var portfolio: Portfolio { Portfolio(compliance: compliance, projection: projection, history: history) }
+    private let history = PortfolioHistory()
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var baselines: Baselines { Baselines(database: database, clock: clock) }
     public var fundingTranches: FundingTranches { FundingTranches(database: database, clock: clock) }

@@ -21,14 +21,15 @@ struct BaselineRoutes {
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}/baselines", id: "listBaselines",
             summary: "Every baseline, the original first, with the forecast's variance against the original and the current one (positive is worse).",
-            tag: "Baselines", access: .everyone, parameters: [idParameter],
+            tag: "Baselines", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
             responses: [.json(200, "The baselines and variance.", Schema.object([("items", Schema.array(Schema.ref("Baseline"))), ("variance", Schema.nullable(Schema.ref("Variance")))],
-                                                                                required: ["items", "variance"])), .unauthorized, .notFound])
+                                                                                required: ["items", "variance"])), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
-            let assessment = try storage.compliance.assess(project)
+            let asOf = try AsOfParameter.read(context.query, storage)
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request), asOf: asOf)
+            let assessment = try routes.projects.assessment(of: project, asOf: asOf)
             return Representation.response(.object([
-                "items": .array(try storage.baselines.list(projectID: project.id).map(Baselines.json)),
+                "items": .array(try storage.baselines.list(projectID: project.id, asOf: asOf).map(Baselines.json)),
                 "variance": Representation.variance(original: assessment.varianceAgainstOriginal, current: assessment.varianceAgainstCurrent),
             ]))
         }

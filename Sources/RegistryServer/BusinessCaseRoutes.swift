@@ -52,11 +52,12 @@ struct BusinessCaseRoutes {
 
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}/business-case", id: "getBusinessCase", summary: "The latest business case, with its completeness.",
-            tag: "Business cases", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The latest version.", Schema.ref("BusinessCaseVersion")), .unauthorized, .notFound])
+            tag: "Business cases", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The latest version.", Schema.ref("BusinessCaseVersion")), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
-            guard let latest = try routes.projects.storage.businessCases.latest(projectID: project.id) else {
+            let asOf = try AsOfParameter.read(context.query, routes.projects.storage)
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request), asOf: asOf)
+            guard let latest = try routes.projects.storage.businessCases.latest(projectID: project.id, asOf: asOf) else {
                 throw RegistryError.notFound("Project \(project.id) has no business case yet.")
             }
             return Representation.response(try routes.view(latest, project: project))
@@ -64,11 +65,12 @@ struct BusinessCaseRoutes {
 
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}/business-case/versions", id: "listBusinessCaseVersions", summary: "Every version of the business case, oldest first.",
-            tag: "Business cases", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The versions.", Schema.object([("items", Schema.array(Schema.ref("BusinessCaseVersion")))], required: ["items"])), .unauthorized, .notFound])
+            tag: "Business cases", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The versions.", Schema.object([("items", Schema.array(Schema.ref("BusinessCaseVersion")))], required: ["items"])), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request))
-            let items = try routes.projects.storage.businessCases.versions(projectID: project.id).map { try routes.view($0, project: project) }
+            let asOf = try AsOfParameter.read(context.query, routes.projects.storage)
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request), asOf: asOf)
+            let items = try routes.projects.storage.businessCases.versions(projectID: project.id, asOf: asOf).map { try routes.view($0, project: project) }
             return Representation.response(.object(["items": .array(items)]))
         }
     }

@@ -56,11 +56,12 @@ struct FundingRoutes {
 
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}/funding-tranches", id: "listFundingTranches", summary: "The project's funding tranches.",
-            tag: "Funding", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The tranches.", Schema.object([("items", Schema.array(Schema.ref("FundingTranche")))], required: ["items"])), .unauthorized, .notFound])
+            tag: "Funding", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The tranches.", Schema.object([("items", Schema.array(Schema.ref("FundingTranche")))], required: ["items"])), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.projects.visibleState(context, try routes.projects.access.principal(context.request))
-            return Representation.response(.object(["items": .array(try storage.fundingTranches.forProject(project.id).map(FundingTranches.json))]))
+            let asOf = try AsOfParameter.read(context.query, storage)
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request), asOf: asOf)
+            return Representation.response(.object(["items": .array(try storage.fundingTranches.forProject(project.id, asOf: asOf).map(FundingTranches.json))]))
         }
 
         api.add(APIOperation(

@@ -26,6 +26,9 @@ struct PortfolioRoutes {
         ])
     }
 
+    /// The last second of the day, as `as_of` shows what it covers.
+    static func endOfDay(_ asOf: AsOf) -> String { "\(asOf.day)T23:59:59Z" }
+
     static var overviewSchema: JSONValue {
         let slice = { (key: String) in
             Schema.object((key.isEmpty ? [] : [(key, Schema.string)]) + [("projects", Schema.integer), ("whole_life_cost", Schema.moneyTotal), ("spend_to_date", Schema.moneyTotal)])
@@ -43,18 +46,21 @@ struct PortfolioRoutes {
     }
 
 
-    /// The overview of what `query` matches for `principal`, computed afresh.
-    func overview(principal: Principal, query: ProjectQuery, today: LocalDate) throws -> HTTPResponse {
+    /// The overview of what `query` matches for `principal`, computed afresh: now, or as the
+    /// portfolio stood at the end of `asOf`'s day.
+    func overview(principal: Principal, query: ProjectQuery, today: LocalDate, asOf: AsOf? = nil) throws -> HTTPResponse {
         let storage = projects.storage
-        let overview = try storage.portfolio.overview(query, viewer: principal)
-
-        let queue = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre).map { review -> JSONValue in
+        let overview = try storage.portfolio.overview(query, viewer: principal, asOf: asOf)
+        let today = asOf?.day ?? today
+        let requested = try asOf.map { try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre, asOf: $0) }
+            ?? storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre)
+        let queue = requested.map { review -> JSONValue in
             guard case .object(var object) = Reviews.json(review) else { return .null }
             object["waited_days"] = .integer(ReviewRoutes.waitedDays(review, today: today))
             return .object(object)
         }
         return Representation.response(.object([
-            "as_of": .string(storage.clock.timestamp()), "currency": .string(storage.currency),
+            "as_of": .string(asOf.map(Self.endOfDay) ?? storage.clock.timestamp()), "currency": .string(storage.currency),
             "totals": Self.slice(overview.totals, key: ""),
             "by_agency": .array(overview.byAgency.map { Self.slice($0, key: "agency") }),
             "by_status": .array(overview.byStatus.map { Self.slice($0, key: "status") }),
@@ -95,7 +101,7 @@ struct PortfolioRoutes {
             if let body = routes.cache.body(for: key, generation: generation, day: today) {
                 return HTTPResponse(status: .ok, headers: headers, shared: body)
             }
-            let response = try routes.overview(principal: principal, query: query, today: today)
+            let response = try routes.overview(principal: principal, query: query, today: today, asOf: try AsOfParameter.read(context.query, storage))
             let body = SharedBody(response.body)
             routes.cache.store(body, for: key, generation: generation, day: today)
             return HTTPResponse(status: response.status, headers: response.headers, shared: body)
@@ -104,15 +110,16 @@ struct PortfolioRoutes {
         api.add(APIOperation(
             method: .GET, path: "/api/v1/portfolio/duplicates", id: "portfolioDuplicates",
             summary: "Pairs of projects of different agencies that look like the same system or dataset, most alike first, with why (P8-DUPLICATION).",
-            tag: "Portfolio", access: .everyone,
+            tag: "Portfolio", access: .everyone, parameters: [AsOfParameter.parameter],
             responses: [.json(200, "The pairs.", Schema.object([("items", Schema.array(Schema.object([
                 ("score", .object(["type": .string("integer"), "minimum": .integer(0), "maximum": .integer(100)])), ("explanation", Schema.string),
                 ("shared_systems", Schema.array(Schema.string)), ("shared_datasets", Schema.array(Schema.string)), ("shared_words", Schema.array(Schema.string)),
                 ("projects", Schema.array(Schema.object([("id", Schema.integer), ("agency", Schema.string), ("title", Schema.string)]))),
-            ])))], required: ["items"])), .unauthorized])
+            ])))], required: ["items"])), .unauthorized, .invalid])
         ) { context in
             let principal = try routes.projects.access.principal(context.request)
-            let items = try storage.compliance.duplicatePairs(includeDrafts: principal.isCentre).map { pair, a, b -> JSONValue in
+            let asOf = try AsOfParameter.read(context.query, storage)
+            let items = try storage.portfolio.duplicatePairs(includeDrafts: principal.isCentre, asOf: asOf).map { pair, a, b -> JSONValue in
                 .object([
                     "score": .integer(pair.score), "explanation": .string(pair.explanation),
                     "shared_systems": .array(pair.sharedSystems.map { .string($0) }),
@@ -136,7 +143,7 @@ struct PortfolioRoutes {
             let principal = try routes.projects.access.principal(context.request)
             let query = try ProjectListParameters.query(context.query)
             var items: [JSONValue] = []
-            for entry in try storage.portfolio.entries(query, viewer: principal) {
+            for entry in try storage.portfolio.entries(query, viewer: principal, asOf: try AsOfParameter.read(context.query, storage)) {
                 for finding in entry.assessment.findings where query.rule == nil || finding.rule == query.rule {
                     guard case .object(var object) = Representation.finding(finding) else { continue }
                     object["project_id"] = .integer(entry.id)

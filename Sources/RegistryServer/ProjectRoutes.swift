@@ -16,7 +16,7 @@ struct ProjectRoutes {
         guard let id = Int64(context.parameter("id") ?? ""), var state = try storage.projects.state(id: id) else {
             throw RegistryError.notFound("No project has the id \(context.parameter("id") ?? "").")
         }
-        try Self.checkVisible(state, principal)
+        try Self.checkVisible(id: state.id, agency: state.agency, status: state.status, principal)
         state.similarity = try storage.compliance.similaritySignature(for: id)
         return state
     }
@@ -26,7 +26,7 @@ struct ProjectRoutes {
     func cachedVisibleState(_ context: RequestContext, _ principal: Principal) throws -> ProjectState {
         let generation = storage.database.generation
         if let id = Int64(context.parameter("id") ?? ""), let state = cache.state(for: id, generation: generation, day: storage.clock.today()) {
-            try Self.checkVisible(state, principal)
+            try Self.checkVisible(id: state.id, agency: state.agency, status: state.status, principal)
             return state
         }
         let state = try visibleState(context, principal)
@@ -34,19 +34,38 @@ struct ProjectRoutes {
         return state
     }
 
-    static func checkVisible(_ state: ProjectState, _ principal: Principal) throws {
-        guard state.status == .proposed else { return }
+    static func checkVisible(id: Int64, agency: String, status: ProjectStatus, _ principal: Principal) throws {
+        guard status == .proposed else { return }
         switch principal {
         case .centre, .commandLine: return
-        case .agency(let code, _) where code == state.agency: return
-        default: throw RegistryError.notFound("No project has the id \(state.id).")
+        case .agency(let code, _) where code == agency: return
+        default: throw RegistryError.notFound("No project has the id \(id).")
         }
     }
 
-    func visibleProject(_ context: RequestContext, _ principal: Principal) throws -> StoredProject {
-        let state = try visibleState(context, principal)
-        guard let project = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
+    /// The project as `principal` may see it: now, or with `asOf` as it stood then (one that was
+    /// a draft then is hidden as it was then; one not yet registered is not found).
+    func visibleProject(_ context: RequestContext, _ principal: Principal, asOf: AsOf? = nil) throws -> StoredProject {
+        guard let asOf else {
+            let state = try visibleState(context, principal)
+            guard let project = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
+            return project
+        }
+        guard let id = Int64(context.parameter("id") ?? ""), let project = try storage.projects.get(id: id, asOf: asOf) else {
+            throw RegistryError.notFound("No project had the id \(context.parameter("id") ?? "") at the end of \(asOf).")
+        }
+        try Self.checkVisible(id: id, agency: project.agency, status: project.status, principal)
         return project
+    }
+
+    /// What the rules say of `project` now, or what they said at the end of `asOf`'s day (from
+    /// the portfolio of then, so the same as its overview and list show).
+    func assessment(of project: StoredProject, asOf: AsOf?) throws -> Assessment {
+        guard let asOf else { return try storage.compliance.assess(project) }
+        guard let entry = try storage.portfolio.past(asOf).entry(project.id) else {
+            throw RegistryError.notFound("No project had the id \(project.id) at the end of \(asOf).")
+        }
+        return entry.assessment
     }
 
     /// Changes to a project are its agency's alone.
@@ -139,7 +158,7 @@ struct ProjectRoutes {
         ) { context in
             let principal = try routes.access.principal(context.request)
             let query = try ProjectListParameters.query(context.query)
-            let page = try routes.storage.search.search(query, viewer: principal)
+            let page = try routes.storage.search.search(query, viewer: principal, asOf: try AsOfParameter.read(context.query, routes.storage))
             return Representation.response(Representation.list(page.items.map { routes.view($0.project, $0.assessment) }, nextCursor: page.nextCursor))
         }
 
@@ -158,11 +177,15 @@ struct ProjectRoutes {
 
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}", id: "getProject", summary: "A project with its obligations and findings. Honours If-None-Match.",
-            tag: "Projects", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The project; ETag is set.", Schema.ref("Project")),
-                        .init(status: 304, description: "Not modified (If-None-Match).", contentType: nil, schema: nil), .unauthorized, .notFound])
+            tag: "Projects", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The project; ETag is set (not with as_of).", Schema.ref("Project")),
+                        .init(status: 304, description: "Not modified (If-None-Match).", contentType: nil, schema: nil), .unauthorized, .notFound, .invalid])
         ) { context in
             let principal = try routes.access.principal(context.request)
+            if let asOf = try AsOfParameter.read(context.query, routes.storage) {
+                let project = try routes.visibleProject(context, principal, asOf: asOf)
+                return Representation.response(routes.view(project, try routes.assessment(of: project, asOf: asOf)))
+            }
             let state = try routes.cachedVisibleState(context, principal)
             if let tags = context.request.headers["If-None-Match"],
                tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == state.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
@@ -224,22 +247,24 @@ struct ProjectRoutes {
         }
 
         api.add(APIOperation(
-            method: .GET, path: "/api/v1/projects/{id}/findings", id: "projectFindings", summary: "What the rules find about the project today.",
-            tag: "Projects", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The findings.", Schema.object([("items", Schema.array(Schema.ref("Finding")))], required: ["items"])), .unauthorized, .notFound])
+            method: .GET, path: "/api/v1/projects/{id}/findings", id: "projectFindings", summary: "What the rules find about the project today (or as of a past day).",
+            tag: "Projects", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The findings.", Schema.object([("items", Schema.array(Schema.ref("Finding")))], required: ["items"])), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.visibleProject(context, try routes.access.principal(context.request))
-            let assessment = try routes.storage.compliance.assess(project)
+            let asOf = try AsOfParameter.read(context.query, routes.storage)
+            let project = try routes.visibleProject(context, try routes.access.principal(context.request), asOf: asOf)
+            let assessment = try routes.assessment(of: project, asOf: asOf)
             return Representation.response(.object(["items": .array(assessment.findings.map(Representation.finding))]))
         }
 
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}/history", id: "projectHistory", summary: "Every change to the project, oldest first, with the record before and after.",
-            tag: "Projects", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The audit events.", Schema.object([("items", Schema.array(Schema.ref("HistoryEvent")))], required: ["items"])), .unauthorized, .notFound])
+            tag: "Projects", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The audit events.", Schema.object([("items", Schema.array(Schema.ref("HistoryEvent")))], required: ["items"])), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.visibleProject(context, try routes.access.principal(context.request))
-            let items = try routes.storage.projects.history(id: project.id).map { event -> JSONValue in
+            let asOf = try AsOfParameter.read(context.query, routes.storage)
+            let project = try routes.visibleProject(context, try routes.access.principal(context.request), asOf: asOf)
+            let items = try routes.storage.projects.history(id: project.id, asOf: asOf).map { event -> JSONValue in
                 .object(["at": .string(event.at), "actor": .string(event.actor), "action": .string(event.action),
                          "before": event.before ?? .null, "after": event.after ?? .null])
             }
@@ -251,6 +276,7 @@ struct ProjectRoutes {
         BaselineRoutes(projects: routes).register(in: &api)
         FundingRoutes(projects: routes).register(in: &api)
         PortfolioRoutes(projects: routes).register(in: &api)
+        ChangesRoutes(projects: routes).register(in: &api)
         ExportRoutes(projects: routes).register(in: &api)
     }
 

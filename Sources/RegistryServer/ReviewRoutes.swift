@@ -62,11 +62,12 @@ struct ReviewRoutes {
 
         api.add(APIOperation(
             method: .GET, path: "/api/v1/projects/{id}/reviews", id: "projectReviews", summary: "The project's reviews, oldest first.",
-            tag: "Reviews", access: .everyone, parameters: [idParameter],
-            responses: [.json(200, "The reviews.", Schema.object([("items", Schema.array(Schema.ref("Review")))], required: ["items"])), .unauthorized, .notFound])
+            tag: "Reviews", access: .everyone, parameters: [idParameter, AsOfParameter.parameter],
+            responses: [.json(200, "The reviews.", Schema.object([("items", Schema.array(Schema.ref("Review")))], required: ["items"])), .unauthorized, .notFound, .invalid])
         ) { context in
-            let project = try routes.projects.visibleState(context, try routes.projects.access.principal(context.request))
-            return Representation.response(.object(["items": .array(try storage.reviews.forProject(project.id).map(Reviews.json))]))
+            let asOf = try AsOfParameter.read(context.query, storage)
+            let project = try routes.projects.visibleProject(context, try routes.projects.access.principal(context.request), asOf: asOf)
+            return Representation.response(.object(["items": .array(try storage.reviews.forProject(project.id, asOf: asOf).map(Reviews.json))]))
         }
 
         api.add(APIOperation(

@@ -430,6 +430,6 @@ import Testing
             #expect(object(object(get["responses"])["200"])["content"].map { object($0)["text/html"] != nil } == true, "\(path)")
         }
         let names = objects(object(object(paths["/projects"])["get"])["parameters"]).map { string($0["name"]) }
-        #expect(names == ["agency", "status", "category", "min_cost", "max_cost", "risk_rating", "rule", "above_threshold", "q", "sort", "limit", "cursor"])
+        #expect(names == ["agency", "status", "category", "min_cost", "max_cost", "risk_rating", "rule", "above_threshold", "q", "sort", "limit", "cursor", "as_of"])
     }
 }

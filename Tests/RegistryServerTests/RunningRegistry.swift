@@ -18,11 +18,11 @@ final class RunningRegistry: Sendable {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(logger supplied: Logger? = nil, configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(logger supplied: Logger? = nil, clock: RegistryClock = RegistryClock(), configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
-                                           migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path)
+                                           migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path, clock: clock)
         application = RegistryApplication(storage: storage, resources: .init(publicDirectory: Self.repository.appendingPathComponent("Public").path))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0

@@ -6,6 +6,13 @@ public struct PortfolioOverview: Sendable, Equatable {
         public var projects: Int
         public var wholeLifeCost: Money
         public var spendToDate: Money
+
+        public init(key: String, projects: Int, wholeLifeCost: Money, spendToDate: Money) {
+            self.key = key
+            self.projects = projects
+            self.wholeLifeCost = wholeLifeCost
+            self.spendToDate = spendToDate
+        }
     }
 
     public struct Flagged: Sendable, Equatable {

@@ -19,6 +19,7 @@ public final class PortfolioProjection: Sendable {
         public let spendToDate: Money?
         public let plannedEndDate: LocalDate
         public let forecastEnd: LocalDate
+        public let updatedAt: String
         public let assessment: Assessment
         /// The alike projects when this was assessed: their findings may name this one.
         let neighbours: [Int64]
@@ -45,6 +46,7 @@ public final class PortfolioProjection: Sendable {
             spendToDate = project.record.spendToDate
             plannedEndDate = project.record.plannedEndDate
             forecastEnd = project.record.forecastEnd
+            updatedAt = project.updatedAt
             self.assessment = assessment
             self.neighbours = neighbours
             ruleMask = assessment.findings.reduce(0) { $0 | $1.rule.bit }

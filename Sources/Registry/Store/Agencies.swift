@@ -65,6 +65,15 @@ public struct Agencies: Sendable {
         }
     }
 
+    /// Every agency's level of government (agencies are never changed).
+    static func levels(_ db: SQLiteConnection) throws -> [String: GovernmentLevel] {
+        var levels: [String: GovernmentLevel] = [:]
+        try db.forEach("SELECT code, level FROM agencies") { row in
+            levels[try row.decode("code")] = try row.decode("level")
+        }
+        return levels
+    }
+
     static func agency(_ row: SQLiteRow) throws -> Agency {
         Agency(code: try row.decode("code"), name: try row.decode("name"), level: try row.decode("level"))
     }

@@ -10,6 +10,40 @@ public enum AuditTrail {
         try db.execute(
             "INSERT INTO audit_events (at, actor, action, entity, entity_id, project_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [at, actor.auditName, action, entity, entityID, projectID, before?.serialized, after?.serialized])
+        if let projectID { try ProjectVersions.record(db, projectID: projectID, eventID: db.lastInsertRowID, at: at) }
+    }
+}
+
+/// Every state a project has been in (migration 0007). The audit trail keeps each: any event
+/// naming a project that left its row changed (its version, or when its agency last reported)
+/// copies the row and its parts, so no write can change a project without leaving its history.
+enum ProjectVersions {
+    static func record(_ db: SQLiteConnection, projectID: Int64, eventID: Int64, at: String) throws {
+        try db.execute("""
+            INSERT INTO project_versions
+            SELECT ?, p.id, ?, p.agency_code, p.external_id, p.title, p.description, p.category, p.status, p.status_before_hold,
+                   p.whole_life_cost_cents, p.spend_to_date_cents, p.start_date, p.planned_end_date, p.forecast_end_date,
+                   p.risk_rating, p.owner_name, p.owner_role, p.owner_email, p.version, p.created_at, p.updated_at, p.reported_at,
+                   (SELECT json_group_array(json_object('party', party, 'responsibility', responsibility, 'description', description))
+                    FROM (SELECT * FROM project_roles WHERE project_id = p.id ORDER BY position)),
+                   (SELECT json_group_array(name) FROM (SELECT name FROM project_systems WHERE project_id = p.id ORDER BY position)),
+                   (SELECT json_group_array(name) FROM (SELECT name FROM project_datasets WHERE project_id = p.id ORDER BY position)),
+                   (SELECT json_group_array(json_object('name', name, 'baseline_date', baseline_date, 'forecast_date', forecast_date,
+                                                        'actual_date', actual_date))
+                    FROM (SELECT * FROM milestones WHERE project_id = p.id ORDER BY position))
+            FROM projects p
+            WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM project_versions v
+                                           WHERE v.project_id = p.id AND v.version = p.version AND v.reported_at IS p.reported_at)
+            """, [eventID, at, projectID])
+    }
+
+    /// The latest version of each project (of `ids`, or all) recorded by `asOf`.
+    static func latestSQL(ids: Bool) -> String {
+        """
+        SELECT * FROM project_versions WHERE event_id IN (
+            SELECT max(event_id) FROM project_versions WHERE at < ?\(ids ? " AND project_id IN (SELECT value FROM json_each(?))" : "")
+            GROUP BY project_id)
+        """
     }
 }
 

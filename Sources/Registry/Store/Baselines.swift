@@ -6,8 +6,8 @@ public struct Baselines: Sendable {
     let database: SQLiteDatabase
     let clock: RegistryClock
 
-    public func list(projectID: Int64) throws -> [Baseline] {
-        try database.read { try Self.all($0, projectID: projectID) }
+    public func list(projectID: Int64, asOf: AsOf? = nil) throws -> [Baseline] {
+        try database.read { try Self.all($0, projectID: projectID, asOf: asOf) }
     }
 
     /// Records a re-baseline (the centre's decision) for a project that has its original.
@@ -44,8 +44,9 @@ public struct Baselines: Sendable {
                         baseline.createdAt, baseline.createdBy])
     }
 
-    static func all(_ db: SQLiteConnection, projectID: Int64) throws -> [Baseline] {
-        try db.query("SELECT * FROM baselines WHERE project_id = ? ORDER BY number", [projectID]).map(baseline)
+    static func all(_ db: SQLiteConnection, projectID: Int64, asOf: AsOf? = nil) throws -> [Baseline] {
+        let taken = asOf.recorded("created_at")
+        return try db.query("SELECT * FROM baselines WHERE project_id = ?\(taken.sql) ORDER BY number", [projectID] + taken.arguments).map(baseline)
     }
 
     static func baseline(_ row: SQLiteRow) throws -> Baseline {

@@ -42,18 +42,21 @@ public struct BusinessCases: Sendable {
         }
     }
 
-    public func latest(projectID: Int64) throws -> BusinessCaseVersion? {
-        try database.read { try Self.latest($0, projectID: projectID) }
+    public func latest(projectID: Int64, asOf: AsOf? = nil) throws -> BusinessCaseVersion? {
+        try database.read { try Self.latest($0, projectID: projectID, asOf: asOf) }
     }
 
-    public func versions(projectID: Int64) throws -> [BusinessCaseVersion] {
-        try database.read { db in
-            try db.query("SELECT * FROM business_case_versions WHERE project_id = ? ORDER BY version", [projectID]).map(Self.version)
+    public func versions(projectID: Int64, asOf: AsOf? = nil) throws -> [BusinessCaseVersion] {
+        let written = asOf.recorded("created_at")
+        return try database.read { db in
+            try db.query("SELECT * FROM business_case_versions WHERE project_id = ?\(written.sql) ORDER BY version", [projectID] + written.arguments).map(Self.version)
         }
     }
 
-    static func latest(_ db: SQLiteConnection, projectID: Int64) throws -> BusinessCaseVersion? {
-        try db.queryFirst("SELECT * FROM business_case_versions WHERE project_id = ? ORDER BY version DESC LIMIT 1", [projectID]).map(Self.version)
+    static func latest(_ db: SQLiteConnection, projectID: Int64, asOf: AsOf? = nil) throws -> BusinessCaseVersion? {
+        let written = asOf.recorded("created_at")
+        return try db.queryFirst("SELECT * FROM business_case_versions WHERE project_id = ?\(written.sql) ORDER BY version DESC LIMIT 1",
+                                 [projectID] + written.arguments).map(Self.version)
     }
 
     /// Stored versions are read back through the same checks as the API's input.

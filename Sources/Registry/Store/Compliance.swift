@@ -42,39 +42,43 @@ public struct Compliance: Sendable {
 
     /// The duplication and split comparisons, from the similarity index as of the last commit.
     private func addPortfolioWide(to contexts: inout [Int64: RuleContext], for projects: [StoredProject]) throws {
-        let today = clock.today()
-        try similarity.withCurrent(database) { snapshot in
-            for project in projects where project.status.isOpen {
-                guard let thresholds = contexts[project.id]?.thresholds else { continue }
-                contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
-                contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
-            }
+        try similarity.withCurrent(database) { snapshot in addPortfolioWide(to: &contexts, for: projects, in: snapshot, today: clock.today()) }
+    }
+
+    /// The same from `snapshot`: the index as of the last commit, or as it stood on a past day.
+    func addPortfolioWide(to contexts: inout [Int64: RuleContext], for projects: [StoredProject], in snapshot: borrowing SimilarityIndex.Snapshot, today: LocalDate) {
+        for project in projects where project.status.isOpen {
+            guard let thresholds = contexts[project.id]?.thresholds else { continue }
+            contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
+            contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
         }
     }
 
-    private func ownContexts(on db: SQLiteConnection, for projects: [StoredProject]) throws -> [Int64: RuleContext] {
-        let today = clock.today()
+    /// With `asOf`, from what had been recorded by then, with that day as today.
+    func ownContexts(on db: SQLiteConnection, for projects: [StoredProject], asOf: AsOf? = nil) throws -> [Int64: RuleContext] {
+        let today = asOf?.day ?? clock.today()
         let list = Projects.idList(projects.map(\.id))
-        var levels: [String: GovernmentLevel] = [:]
-        try db.forEach("SELECT code, level FROM agencies") { row in
-            levels[try row.decode("code")] = try row.decode("level")
-        }
-        let thresholds = ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds").map(Thresholds.threshold))
+        let levels = try Agencies.levels(db)
+        let thresholds = try Thresholds.schedule(db, asOf: asOf)
+        let cases = asOf.recorded("created_at")
         var businessCases: [Int64: BusinessCase] = [:]
         try db.forEach("""
             SELECT * FROM business_case_versions b WHERE project_id IN (SELECT value FROM json_each(?))
-            AND version = (SELECT max(version) FROM business_case_versions WHERE project_id = b.project_id)
-            """, [list]) { row in
+            AND version = (SELECT max(version) FROM business_case_versions WHERE project_id = b.project_id\(cases.sql))
+            """, [list] + cases.arguments) { row in
             let version = try BusinessCases.version(row)
             businessCases[version.projectID] = version.businessCase
         }
         var reviews: [Int64: [Review]] = [:]
-        try db.forEach("SELECT * FROM reviews WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY id", [list]) { row in
-            let review = try Reviews.review(row)
+        let requested = asOf.recorded("requested_at")
+        try db.forEach("SELECT * FROM reviews WHERE project_id IN (SELECT value FROM json_each(?))\(requested.sql) ORDER BY id", [list] + requested.arguments) { row in
+            let stored = try Reviews.review(row)
+            guard let review = asOf.map(stored.asItStood) ?? stored else { return }
             reviews[review.projectID, default: []].append(review)
         }
         var baselines: [Int64: [Baseline]] = [:]
-        try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, number", [list]) { row in
+        let taken = asOf.recorded("created_at")
+        try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?))\(taken.sql) ORDER BY project_id, number", [list] + taken.arguments) { row in
             baselines[try row.decode("project_id"), default: []].append(try Baselines.baseline(row))
         }
         var contexts: [Int64: RuleContext] = [:]

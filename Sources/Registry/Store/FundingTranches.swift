@@ -38,8 +38,9 @@ public struct FundingTranches: Sendable {
         }
     }
 
-    public func forProject(_ projectID: Int64) throws -> [FundingTranche] {
+    public func forProject(_ projectID: Int64, asOf: AsOf? = nil) throws -> [FundingTranche] {
         try database.read { try $0.query("SELECT * FROM funding_tranches WHERE project_id = ? ORDER BY id", [projectID]).map(Self.tranche) }
+            .compactMap { asOf.map($0.asItStood) ?? $0 }
     }
 
     public func get(id: Int64) throws -> FundingTranche? { try database.read { try Self.load($0, id: id) } }

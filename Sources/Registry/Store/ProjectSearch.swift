@@ -88,6 +88,7 @@ public struct ProjectSearch: Sendable {
     let database: SQLiteDatabase
     let compliance: Compliance
     let projection: PortfolioProjection
+    let history: PortfolioHistory
 
     public struct Page: Sendable {
         public var items: [(project: StoredProject, assessment: Assessment)]
@@ -96,7 +97,8 @@ public struct ProjectSearch: Sendable {
 
     public static let maximumLimit = 500
 
-    public func search(_ query: ProjectQuery, viewer: Principal) throws -> Page {
+    public func search(_ query: ProjectQuery, viewer: Principal, asOf: AsOf? = nil) throws -> Page {
+        if let asOf { return try search(query, viewer: viewer, asOf: asOf) }
         var position = try query.cursor.map { try Self.decodeCursor($0, sort: query.sort) }
         // What the rules say comes from the projection: no project is assessed here.
         let entries = try projection.entries(compliance)
@@ -161,6 +163,69 @@ public struct ProjectSearch: Sendable {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return ("SELECT p.id, \(column) AS sort_value FROM projects p \(whereClause) ORDER BY \(column) \(order), p.id \(order) LIMIT ?",
                 arguments + [limit])
+    }
+
+    /// The list as it stood at the end of a past day: the same filters, order and cursors, over
+    /// the portfolio of then, in memory (it is held whole for that day).
+    private func search(_ query: ProjectQuery, viewer: Principal, asOf: AsOf) throws -> Page {
+        let past = try history.past(asOf, compliance)
+        let texts = try query.text.map { try Self.matchingText($0, asOf: asOf, database) }
+        let key = { (entry: PortfolioProjection.Entry) -> SQLiteValue in
+            switch query.sort {
+            case .id: .integer(entry.id)
+            case .costAscending, .costDescending: .integer(entry.wholeLifeCost.minorUnits)
+            case .updatedAscending, .updatedDescending: .text(entry.updatedAt)
+            case .title: .text(entry.title)
+            }
+        }
+        // As SQLite orders them: integers by value, texts by their bytes; then the id.
+        let precedes = { (a: (SQLiteValue, Int64), b: (SQLiteValue, Int64)) -> Bool in
+            switch (a.0, b.0) {
+            case (.integer(let x), .integer(let y)) where x != y: return x < y
+            case (.text(let x), .text(let y)) where x != y: return x.utf8.lexicographicallyPrecedes(y.utf8)
+            default: return a.1 < b.1
+            }
+        }
+        let after = { (a: (SQLiteValue, Int64), b: (SQLiteValue, Int64)) in query.sort.descending ? precedes(b, a) : precedes(a, b) }
+        let position = try query.cursor.map { try Self.decodeCursor($0, sort: query.sort) }
+        let matching = past.entries.ordered
+            .filter { query.admits($0, viewer: viewer) && texts?.contains($0.id) != false }
+            .map { (key($0), $0.id) }
+            .filter { candidate in position.map { after($0, candidate) } ?? true }
+            .sorted(by: after)
+        let chosen = matching.prefix(query.limit)
+        let nextCursor = matching.count > query.limit ? chosen.last.map { Self.encodeCursor(sort: query.sort, value: $0.0, id: $0.1) } : nil
+        let loaded = try database.read { try Projects.loadMany($0, ids: chosen.map(\.1), asOf: asOf) }
+        let items = chosen.compactMap { _, id -> (StoredProject, Assessment)? in
+            guard let project = loaded[id], let entry = past.entry(id) else { return nil }
+            return (project, entry.assessment)
+        }
+        return Page(items: items, nextCursor: nextCursor)
+    }
+
+    /// The projects whose title or description matches `text` (every word a prefix of one of
+    /// theirs); with `asOf`, in the texts of then.
+    static func matchingText(_ text: String, asOf: AsOf?, _ database: SQLiteDatabase) throws -> Set<Int64> {
+        guard let asOf else {
+            return try database.read { db in
+                Set(try db.query("SELECT rowid AS id FROM projects_fts WHERE projects_fts MATCH ?", [ftsQuery(text)]).map { try $0.decode("id", as: Int64.self) })
+            }
+        }
+        // The full-text index knows only today's texts: the past ones are matched here, words
+        // split and compared case-insensitively as the index's tokenizer does.
+        let wanted = words(text)
+        var matched: Set<Int64> = []
+        try database.read { db in
+            try db.forEach("SELECT project_id, title, description FROM (\(ProjectVersions.latestSQL(ids: false)))", [asOf.cutoff]) { row in
+                let own = words(try row.decode("title", as: String.self) + " " + (try row.decodeIfPresent("description", as: String.self) ?? ""))
+                if wanted.allSatisfy({ word in own.contains { $0.hasPrefix(word) } }) { matched.insert(try row.decode("project_id")) }
+            }
+        }
+        return matched
+    }
+
+    private static func words(_ text: String) -> [String] {
+        text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
     }
 
     /// Each word a prefix match, all required; FTS5 syntax in the input is not interpreted.

@@ -67,8 +67,9 @@ public struct Projects: Sendable {
         }
     }
 
-    public func get(id: Int64) throws -> StoredProject? {
-        try database.read { try Self.load($0, id: id) }
+    /// With `asOf`, as it stood then; nil if it did not exist yet.
+    public func get(id: Int64, asOf: AsOf? = nil) throws -> StoredProject? {
+        try database.read { try Self.loadMany($0, ids: [id], asOf: asOf)[id] }
     }
 
     public func find(agency: String, externalID: String) throws -> StoredProject? {
@@ -152,29 +153,16 @@ public struct Projects: Sendable {
     /// `ids` as one bound value for `IN (SELECT value FROM json_each(?))`.
     static func idList(_ ids: [Int64]) -> String { JSONValue.array(ids.map { .integer($0) }).serialized }
 
-    /// Projects with their parts, a query per table however many are asked for.
-    static func loadMany(_ db: SQLiteConnection, ids: [Int64]) throws -> [Int64: StoredProject] {
+    /// Projects with their parts, a query per table however many are asked for; with `asOf`,
+    /// as they stood then (those not yet registered are absent).
+    static func loadMany(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf? = nil) throws -> [Int64: StoredProject] {
         guard !ids.isEmpty else { return [:] }
         let list = idList(ids)
+        if let asOf { return try versions(db, ProjectVersions.latestSQL(ids: true), [asOf.cutoff, list]) }
         var projects: [Int64: StoredProject] = [:]
         try db.forEach("SELECT * FROM projects WHERE id IN (SELECT value FROM json_each(?))", [list]) { row in
-            let id: Int64 = try row.decode("id")
-            let owner: ProjectOwner? = try row.decodeIfPresent("owner_name", as: String.self).map { name throws(SQLiteError) in
-                ProjectOwner(name: name, role: try row.decodeIfPresent("owner_role"), email: try row.decodeIfPresent("owner_email"))
-            }
-            let record = ProjectRecord(
-                externalID: try row.decode("external_id"), title: try row.decode("title"), description: try row.decodeIfPresent("description"),
-                category: try row.decodeIfPresent("category"), wholeLifeCost: try row.decode("whole_life_cost_cents"),
-                spendToDate: try row.decodeIfPresent("spend_to_date_cents"), startDate: try row.decodeIfPresent("start_date"),
-                plannedEndDate: try row.decode("planned_end_date"), forecastEndDate: try row.decodeIfPresent("forecast_end_date"),
-                riskRating: try row.decodeIfPresent("risk_rating"), owner: owner)
-            let updatedAt: String = try row.decode("updated_at")
-            projects[id] = StoredProject(
-                id: id, agency: try row.decode("agency_code"), record: record,
-                status: try row.decode("status"), statusBeforeHold: try row.decodeIfPresent("status_before_hold"),
-                version: try row.decode("version"), createdAt: try row.decode("created_at"), updatedAt: updatedAt,
-                // Rows written before migration 0006 were given their updated_at.
-                reportedAt: try row.decodeIfPresent("reported_at") ?? updatedAt)
+            let project = try storedProject(row)
+            projects[project.id] = project
         }
         let parts = "WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, position"
         try db.forEach("SELECT project_id, party, responsibility, description FROM project_roles " + parts, [list]) { row in
@@ -193,6 +181,51 @@ public struct Projects: Sendable {
                 actualDate: try m.decodeIfPresent("actual_date")))
         }
         return projects
+    }
+
+    /// Every project as it stood at `asOf`.
+    static func all(_ db: SQLiteConnection, asOf: AsOf) throws -> [Int64: StoredProject] {
+        try versions(db, ProjectVersions.latestSQL(ids: false), [asOf.cutoff])
+    }
+
+    /// Rows of `project_versions`, each with its parts, by project.
+    static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable]) throws -> [Int64: StoredProject] {
+        var projects: [Int64: StoredProject] = [:]
+        try forEachVersion(db, sql, arguments) { _, project in projects[project.id] = project }
+        return projects
+    }
+
+    /// Each row of `project_versions` that `sql` selects, with the project it records.
+    static func forEachVersion(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable],
+                               _ body: (SQLiteRow, StoredProject) throws -> Void) throws {
+        try db.forEach(sql, arguments) { row in
+            var project = try storedProject(row, idColumn: "project_id")
+            project.record.roles = try row.decode("roles", as: StoredRoles.self).roles
+            project.record.systems = try row.decode("systems", as: StoredStrings.self).values
+            project.record.datasets = try row.decode("datasets", as: StoredStrings.self).values
+            project.record.milestones = try row.decode("milestones", as: StoredMilestones.self).milestones
+            try body(row, project)
+        }
+    }
+
+    /// A row of `projects` or `project_versions` (the same columns), without its parts.
+    private static func storedProject(_ row: SQLiteRow, idColumn: String = "id") throws(SQLiteError) -> StoredProject {
+        let owner: ProjectOwner? = try row.decodeIfPresent("owner_name", as: String.self).map { name throws(SQLiteError) in
+            ProjectOwner(name: name, role: try row.decodeIfPresent("owner_role"), email: try row.decodeIfPresent("owner_email"))
+        }
+        let record = ProjectRecord(
+            externalID: try row.decode("external_id"), title: try row.decode("title"), description: try row.decodeIfPresent("description"),
+            category: try row.decodeIfPresent("category"), wholeLifeCost: try row.decode("whole_life_cost_cents"),
+            spendToDate: try row.decodeIfPresent("spend_to_date_cents"), startDate: try row.decodeIfPresent("start_date"),
+            plannedEndDate: try row.decode("planned_end_date"), forecastEndDate: try row.decodeIfPresent("forecast_end_date"),
+            riskRating: try row.decodeIfPresent("risk_rating"), owner: owner)
+        let updatedAt: String = try row.decode("updated_at")
+        return StoredProject(
+            id: try row.decode(idColumn), agency: try row.decode("agency_code"), record: record,
+            status: try row.decode("status"), statusBeforeHold: try row.decodeIfPresent("status_before_hold"),
+            version: try row.decode("version"), createdAt: try row.decode("created_at"), updatedAt: updatedAt,
+            // Rows written before migration 0006 were given their updated_at.
+            reportedAt: try row.decodeIfPresent("reported_at") ?? updatedAt)
     }
 }
 
@@ -261,9 +294,10 @@ extension Projects {
         public var after: JSONValue?
     }
 
-    public func history(id: Int64) throws -> [HistoryEvent] {
-        try database.read { db in
-            try db.query("SELECT at, actor, action, before, after FROM audit_events WHERE project_id = ? ORDER BY id", [id]).map { row in
+    public func history(id: Int64, asOf: AsOf? = nil) throws -> [HistoryEvent] {
+        let recorded = asOf.recorded("at")
+        return try database.read { db in
+            try db.query("SELECT at, actor, action, before, after FROM audit_events WHERE project_id = ?\(recorded.sql) ORDER BY id", [id] + recorded.arguments).map { row in
                 HistoryEvent(at: try row.decode("at"), actor: try row.decode("actor"), action: try row.decode("action"),
                              before: try row.decodeIfPresent("before", as: StoredJSON.self)?.value,
                              after: try row.decodeIfPresent("after", as: StoredJSON.self)?.value)

@@ -69,9 +69,22 @@ public struct Reviews: Sendable {
 
     public func get(id: Int64) throws -> Review? { try database.read { try Self.load($0, id: id) } }
 
-    public func forProject(_ projectID: Int64) throws -> [Review] { try database.read { try Self.all($0, projectID: projectID) } }
+    public func forProject(_ projectID: Int64, asOf: AsOf? = nil) throws -> [Review] {
+        try database.read { try Self.all($0, projectID: projectID) }.compactMap { asOf.map($0.asItStood) ?? $0 }
+    }
 
     /// Reviews in a status, oldest request first (the queue), leaving out drafts' reviews for the public.
+    /// With `asOf`, the queue as it stood then: requested by then, in that status then, of
+    /// projects that were not drafts then.
+    public func queue(status: Review.Status?, includeDrafts: Bool, asOf: AsOf) throws -> [Review] {
+        try database.read { db in
+            let drafts = includeDrafts ? "" : " AND r.project_id NOT IN (SELECT project_id FROM (\(ProjectVersions.latestSQL(ids: false))) WHERE status = 'proposed')"
+            let arguments: [any SQLiteBindable] = includeDrafts ? [asOf.cutoff] : [asOf.cutoff, asOf.cutoff]
+            return try db.query("SELECT r.* FROM reviews r WHERE r.requested_at < ?" + drafts + " ORDER BY r.requested_at, r.id", arguments)
+                .map(Self.review).compactMap { $0.asItStood(at: asOf) }.filter { status == nil || $0.status == status }
+        }
+    }
+
     public func queue(status: Review.Status?, includeDrafts: Bool) throws -> [Review] {
         try database.read { db in
             let (from, arguments) = Self.queueFilter(status: status, includeDrafts: includeDrafts)

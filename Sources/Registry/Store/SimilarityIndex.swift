@@ -151,3 +151,17 @@ public final class SimilarityIndex: Sendable {
         return pairs.sorted { ($0.0.score, $1.0.first, $1.0.second) > ($1.0.score, $0.0.first, $0.0.second) }
     }
 }
+
+extension SimilarityIndex.Snapshot {
+    /// The index of `projects` (in id order) as they are given, e.g. as they stood on a past
+    /// day: the open ones, linked as a build from the database links them.
+    init(_ projects: [StoredProject], levels: [String: GovernmentLevel]) {
+        self.init(generation: 0, position: 0)
+        let open = projects.filter { $0.status.isOpen }
+        for project in open {
+            insert(ProjectFingerprint(id: project.id, agency: project.agency, record: project.record),
+                   level: levels[project.agency] ?? .national, draft: project.status == .proposed)
+        }
+        for project in open { index.link(project.id, onlyAbove: true) }
+    }
+}

@@ -57,3 +57,57 @@ struct StoredStrings: SQLiteColumnDecodable {
     }
     static var sqliteExpectation: String { "a JSON array of strings (text)" }
 }
+
+/// A project version's roles and milestones, kept as JSON arrays in `project_versions`
+/// (migration 0007) in the shape `ProjectRecord.json` writes them.
+private func storedObjects(_ sqliteValue: SQLiteValue) -> [JSONObject]? {
+    guard case .array(let values) = StoredJSON(sqliteValue: sqliteValue)?.value else { return nil }
+    var objects: [JSONObject] = []
+    for value in values {
+        guard case .object(let object) = value else { return nil }
+        objects.append(object)
+    }
+    return objects
+}
+
+private func text(_ object: JSONObject, _ key: String) -> String?? {
+    switch object[key] {
+    case .string(let text)?: return .some(text)
+    case .null?, nil: return .some(nil)
+    default: return nil
+    }
+}
+
+private func date(_ object: JSONObject, _ key: String) -> LocalDate?? {
+    guard let value = text(object, key) else { return nil }
+    guard let value else { return .some(nil) }
+    return LocalDate(value).map { .some($0) }
+}
+
+struct StoredRoles: SQLiteColumnDecodable {
+    var roles: [ProjectRole] = []
+
+    init?(sqliteValue: SQLiteValue) {
+        guard let objects = storedObjects(sqliteValue) else { return nil }
+        for object in objects {
+            guard let party = text(object, "party") ?? nil, let responsibility = (text(object, "responsibility") ?? nil).flatMap(Responsibility.init(rawValue:)),
+                  let description = text(object, "description") else { return nil }
+            roles.append(ProjectRole(party: party, responsibility: responsibility, description: description))
+        }
+    }
+    static var sqliteExpectation: String { "a JSON array of roles (text)" }
+}
+
+struct StoredMilestones: SQLiteColumnDecodable {
+    var milestones: [Milestone] = []
+
+    init?(sqliteValue: SQLiteValue) {
+        guard let objects = storedObjects(sqliteValue) else { return nil }
+        for object in objects {
+            guard let name = text(object, "name") ?? nil, let baseline = date(object, "baseline_date"),
+                  let forecast = date(object, "forecast_date"), let actual = date(object, "actual_date") else { return nil }
+            milestones.append(Milestone(name: name, baselineDate: baseline, forecastDate: forecast, actualDate: actual))
+        }
+    }
+    static var sqliteExpectation: String { "a JSON array of milestones (text)" }
+}

@@ -7,10 +7,16 @@ public struct Thresholds: Sendable {
     let database: SQLiteDatabase
     let clock: RegistryClock
 
-    public func schedule() throws -> ThresholdSchedule {
-        ThresholdSchedule(try database.read { db in
-            try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds ORDER BY effective_from, id").map(Self.threshold)
-        })
+    /// The thresholds known at `asOf` (nil: now), whatever their effective dates.
+    public func schedule(asOf: AsOf? = nil) throws -> ThresholdSchedule {
+        try database.read { try Self.schedule($0, asOf: asOf) }
+    }
+
+    static func schedule(_ db: SQLiteConnection, asOf: AsOf?) throws -> ThresholdSchedule {
+        // The defaults seeded at creation count from the registry's start, whenever it was created.
+        let known = asOf.map { (" WHERE created_at < ? OR created_by = 'system'", [$0.cutoff] as [any SQLiteBindable]) } ?? ("", [])
+        return ThresholdSchedule(try db.query("SELECT kind, amount_cents, effective_from, scope FROM thresholds\(known.0) ORDER BY effective_from, id",
+                                              known.1).map(Self.threshold))
     }
 
     public func add(_ threshold: Threshold, by actor: Principal) throws {

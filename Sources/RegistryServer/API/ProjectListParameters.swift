@@ -17,10 +17,12 @@ enum ProjectListParameters {
         .init(name: "sort", location: "query", description: "Order; `-` for descending. Default: id, oldest first.", schema: Schema.enumeration(ProjectSort.allCases.map(\.rawValue))),
         .init(name: "limit", location: "query", description: "Page size, 1–500 (default 50).", schema: .object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(500)])),
         .init(name: "cursor", location: "query", description: "The next_cursor of the previous page; opaque (one this server did not give out is 400). Empty: the first page.", schema: Schema.string),
+        AsOfParameter.parameter,
     ]
 
-    static func query(_ parameters: QueryParameters) throws(RegistryError) -> ProjectQuery {
-        let known = Set(Self.parameters.map(\.name))
+    /// `known`: the parameters the operation takes (the list's, by default); any other is a 400.
+    static func query(_ parameters: QueryParameters, known: [APIOperation.Parameter] = parameters) throws(RegistryError) -> ProjectQuery {
+        let known = Set(known.map(\.name))
         if let unknown = parameters.names.first(where: { !known.contains($0) }) {
             throw RegistryError.malformed("Unknown query parameter '\(unknown)'; known: \(known.sorted().joined(separator: ", ")).")
         }

@@ -5,13 +5,14 @@ import Registry
 /// page marked, the stylesheet, no script. Pages send a CSP that forbids any script.
 enum HTMLLayout {
     enum Section: String, CaseIterable {
-        case overview, projects, reviews
+        case overview, projects, reviews, changes
 
         var title: String {
             switch self {
             case .overview: "Overview"
             case .projects: "Projects"
             case .reviews: "Review queue"
+            case .changes: "What changed"
             }
         }
 
@@ -20,6 +21,7 @@ enum HTMLLayout {
             case .overview: "/"
             case .projects: "/projects"
             case .reviews: "/reviews"
+            case .changes: "/changes"
             }
         }
     }
@@ -27,7 +29,9 @@ enum HTMLLayout {
     /// No script at all, no inline style, nothing from elsewhere; forms post only here.
     static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-    static func page(title: String, current: Section?, main: HTML) -> String {
+    /// `feeds`: the Atom feeds of what the page shows, for feed readers to find.
+    static func page(title: String, current: Section?, main: HTML, feeds: [(title: String, href: String)] = []) -> String {
+        let alternates = HTML.join(feeds.map { feed -> HTML in "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"\(feed.title)\" href=\"\(feed.href)\">\n" })
         let navigation = HTML.join(Section.allCases.map { section -> HTML in
             section == current
                 ? "<li><a href=\"\(section.path)\" aria-current=\"page\">\(section.title)</a></li>"
@@ -41,7 +45,7 @@ enum HTMLLayout {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) – Portfolio Registry</title>
         <link rel="stylesheet" href="/static/app.css">
-        </head>
+        \(alternates)</head>
         <body>
         <a class="skip-link" href="#main">Skip to main content</a>
         <header class="site-header">
@@ -65,11 +69,12 @@ enum HTMLLayout {
         return document.text
     }
 
-    static func response(status: HTTPStatus = .ok, title: String, current: Section?, main: HTML, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    static func response(status: HTTPStatus = .ok, title: String, current: Section?, main: HTML, headers: HTTPHeaders = HTTPHeaders(),
+                         feeds: [(title: String, href: String)] = []) -> HTTPResponse {
         var headers = headers
         headers.set("Content-Type", "text/html; charset=utf-8")
         headers.set("Content-Security-Policy", contentSecurityPolicy)
-        return HTTPResponse(status: status, headers: headers, body: Array(page(title: title, current: current, main: main).utf8))
+        return HTTPResponse(status: status, headers: headers, body: Array(page(title: title, current: current, main: main, feeds: feeds).utf8))
     }
 }
 

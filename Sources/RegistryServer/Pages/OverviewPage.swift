@@ -8,18 +8,27 @@ struct OverviewPage {
     /// How many rows the "top" tables and the variance chart show.
     static let top = 10
 
-    func response(principal: Principal, today: LocalDate) throws -> HTTPResponse {
-        let overview = try storage.portfolio.overview(ProjectQuery(), viewer: principal)
-        let (queue, waiting) = try storage.reviews.queuePage(status: .requested, includeDrafts: principal.isCentre, limit: Self.top, offset: 0)
+    /// With `asOf`, the overview as it stood at the end of that day, saying so first.
+    func response(principal: Principal, today now: LocalDate, asOf: AsOf? = nil) throws -> HTTPResponse {
+        let today = asOf?.day ?? now
+        let overview = try storage.portfolio.overview(ProjectQuery(), viewer: principal, asOf: asOf)
+        let (queue, waiting) = try asOf.map { asOf in
+            let all = try storage.reviews.queue(status: .requested, includeDrafts: principal.isCentre, asOf: asOf)
+            return (Array(all.prefix(Self.top)), all.count)
+        } ?? storage.reviews.queuePage(status: .requested, includeDrafts: principal.isCentre, limit: Self.top, offset: 0)
+        let first = try RegistryRecord.firstDay(storage.database)
         let names = Dictionary(try storage.agencies.list().map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         let currency = storage.currency
         func money(_ amount: Money) -> HTML { "\(Format.money(amount, currency: currency))" }
 
         let scope = principal.isCentre ? "every project, drafts included" : principal.agencyCode.map { "every published project and the drafts of \($0)" } ?? "every published project"
-        var main: HTML = """
-        <h1>The portfolio of ICT projects</h1>
+        var main: HTML = asOf.map { PastNotice.html($0, now: "/") } ?? HTML.empty
+        main += """
+        <h1>The portfolio of ICT projects\(asOf.map { " as it stood on \($0.description)" as HTML } ?? HTML.empty)</h1>
         <p class="lead">What the government's agencies are building, what it costs, and whether it holds to the business-case and review rules
-        of OECD Principles 7 and 8. Figures as of \(today.description), over \(scope), in whole \(currency).</p>
+        of OECD Principles 7 and 8. Figures as of \(asOf.map { "the end of " + $0.description } ?? today.description), over \(scope), in whole \(currency).</p>
+        \(PastNotice.form(action: "/", asOf: asOf, today: now, first: first))
+        <p><a href="/changes">What changed in the last full quarter</a></p>
 
         """
 
@@ -138,7 +147,7 @@ struct OverviewPage {
         // The review queue: the longest waiting.
         var titles: [Int64: (title: String, agency: String)] = [:]
         for review in queue.prefix(Self.top) where titles[review.projectID] == nil {
-            if let project = try storage.projects.get(id: review.projectID) { titles[review.projectID] = (project.record.title, project.agency) }
+            if let project = try storage.projects.get(id: review.projectID, asOf: asOf) { titles[review.projectID] = (project.record.title, project.agency) }
         }
         main += """
         <section aria-labelledby="queue-heading">
@@ -171,13 +180,69 @@ struct OverviewPage {
 
         """
 
+        main += try trends(principal: principal, upTo: today, first: first, currency: currency)
+
         main += DataLinks.section([
-            ("This overview as JSON", "/api/v1/portfolio/overview"),
+            ("This overview as JSON", "/api/v1/portfolio/overview" + (asOf.map { "?as_of=\($0)" } ?? "")),
             ("Every finding in the portfolio as JSON", "/api/v1/portfolio/findings"),
             ("Projects that look like duplicates, as JSON", "/api/v1/portfolio/duplicates"),
             ("Every published project as CSV", "/api/v1/export/projects.csv"),
             ("Every published project as JSON", "/api/v1/export/projects.json"),
         ])
-        return HTMLLayout.response(title: "Portfolio overview", current: .overview, main: main)
+        return HTMLLayout.response(title: "Portfolio overview" + (asOf.map { " as of \($0)" } ?? ""), current: .overview, main: main, feeds: Self.feeds)
+    }
+
+    static let feeds = [("Changes to published projects", "/feeds/changes.atom")]
+
+    /// The end of every quarter since the registry's first record, up to `day` (which ends the last, partial one).
+    static func quarterEnds(from first: LocalDate, upTo day: LocalDate) -> [AsOf] {
+        var ends: [AsOf] = []
+        var year = first.year, quarter = (first.month - 1) / 3
+        while true {
+            let next = quarter == 3 ? LocalDate(year: year + 1, month: 1, day: 1)! : LocalDate(year: year, month: quarter * 3 + 4, day: 1)!
+            let end = next.adding(days: -1)
+            if end >= day { ends.append(AsOf(day)); return ends }
+            ends.append(AsOf(end))
+            (year, quarter) = quarter == 3 ? (year + 1, 0) : (year, quarter + 1)
+        }
+    }
+
+    static func quarterName(_ asOf: AsOf) -> String {
+        let quarter = "Q\((asOf.day.month - 1) / 3 + 1) \(asOf.day.year)"
+        let end = (asOf.day.month % 3 == 0) && asOf.day.adding(days: 1).month != asOf.day.month
+        return end ? quarter : quarter + " to \(asOf.day)"
+    }
+
+    /// Total forecast cost, projects and open findings by rule at the end of every quarter.
+    func trends(principal: Principal, upTo day: LocalDate, first: LocalDate?, currency: String) throws -> HTML {
+        guard let first else { return HTML.empty }
+        let ends = Self.quarterEnds(from: first, upTo: day)
+        let points = try storage.portfolio.overviews(at: ends, viewer: principal)
+        let names = ends.map(Self.quarterName)
+        let openFindings = points.map { $0.findingsByRule.reduce(0) { $0 + $1.projects } }
+        return """
+        <section aria-labelledby="trends-heading">
+        <h2 id="trends-heading">Over time</h2>
+        <p>The portfolio at the end of every quarter since the registry's first record (\(first.description)), as it stood then.</p>
+        <div class="chart-pair">
+        \(Charts.bars(id: "chart-trend-cost", title: "Total whole-life cost (forecast) by quarter, \(currency)",
+                      caption: "The forecast whole-life cost of the portfolio at the end of each quarter. The table gives every figure.",
+                      bars: zip(names, points).map { Charts.Bar(label: $0, value: $1.wholeLifeCost.minorUnits, display: Format.wholeUnits($1.wholeLifeCost)) }))
+        \(Charts.bars(id: "chart-trend-projects", title: "Number of projects by quarter",
+                      caption: "Projects in the portfolio at the end of each quarter.",
+                      bars: zip(names, points).map { Charts.Bar(label: $0, value: Int64($1.projects), display: Format.count($1.projects)) }))
+        \(Charts.bars(id: "chart-trend-findings", title: "Open findings by quarter",
+                      caption: "Findings open at the end of each quarter, all rules together; the table gives them by rule.",
+                      bars: zip(names, openFindings).map { Charts.Bar(label: $0, value: Int64($1), display: Format.count($1)) }))
+        </div>
+        \(Table.render(id: "table-trends", caption: "The portfolio at the end of each quarter", columns: [
+            .init("Quarter"), .init("Projects", numeric: true), .init("Whole-life cost", numeric: true),
+        ] + RuleID.allCases.map { Table.Column("\($0.rawValue)", numeric: true) }, rows: zip(ends, points).map { asOf, point -> [HTML] in
+            ["<a href=\"/?as_of=\(asOf.description)\">\(Self.quarterName(asOf))</a>", "\(Format.count(point.projects))",
+             "\(Format.money(point.wholeLifeCost, currency: currency))"] + point.findingsByRule.map { "\(Format.count($0.projects))" as HTML }
+        }))
+        </section>
+
+        """
     }
 }

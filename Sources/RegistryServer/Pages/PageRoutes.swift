@@ -58,13 +58,25 @@ struct PageRoutes {
         api.add(APIOperation(
             method: .GET, path: "/", id: "dashboard",
             summary: "The portfolio overview (HTML): totals, spend by agency, projects by status and delivery confidence, cost variance, the review queue, the top overruns and slips, findings by rule.",
-            tag: "Dashboard", access: .everyone,
-            responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage])
+            tag: "Dashboard", access: .everyone, parameters: Self.asFormFields([AsOfParameter.parameter]),
+            responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage, Self.invalidPage])
         ) { context in
             let principal = try access.principal(context.request)
-            return try routes.cached("overview|" + Self.viewer(principal)) { today in
-                try OverviewPage(storage: storage).response(principal: principal, today: today)
+            let parameters = try Self.submitted(context.query)
+            let asOf = try AsOfParameter.read(parameters, storage)
+            return try routes.cached("overview|" + Self.viewer(principal) + "|" + (asOf?.description ?? "")) { today in
+                try OverviewPage(storage: storage).response(principal: principal, today: today, asOf: asOf)
             }
+        }
+
+        api.add(APIOperation(
+            method: .GET, path: "/changes", id: "changesPage",
+            summary: "What changed (HTML) between two days, by default the last full quarter: the totals at both ends by agency, and every change linked to its project as it was.",
+            tag: "Dashboard", access: .everyone, parameters: Self.asFormFields(ChangesPage.parameters),
+            responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage, Self.invalidPage])
+        ) { context in
+            let principal = try access.principal(context.request)
+            return try ChangesPage(storage: storage).response(parameters: try Self.submitted(context.query), principal: principal)
         }
 
         api.add(APIOperation(
@@ -81,12 +93,13 @@ struct PageRoutes {
             method: .GET, path: "/projects/{id}", id: "projectPage",
             summary: "A project (HTML): facts, obligations, findings, baselines and variance, milestones, business case, reviews, funding, history.",
             tag: "Dashboard", access: .everyone,
-            parameters: [.init(name: "id", location: "path", description: "The project's id.", schema: Schema.integer)],
-            responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage, Self.notFoundPage])
+            parameters: [.init(name: "id", location: "path", description: "The project's id.", schema: Schema.integer)] + Self.asFormFields([AsOfParameter.parameter]),
+            responses: [.init(status: 200, description: "An HTML page.", contentType: "text/html", schema: nil), Self.unauthorizedPage, Self.notFoundPage, Self.invalidPage])
         ) { context in
             let principal = try access.principal(context.request)
-            let project = try routes.projects.visibleProject(context, principal)
-            return try ProjectPage(storage: storage).response(project: project)
+            let asOf = try AsOfParameter.read(try Self.submitted(context.query), storage)
+            let project = try routes.projects.visibleProject(context, principal, asOf: asOf)
+            return try ProjectPage(storage: storage).response(project: project, asOf: asOf)
         }
 
         api.add(APIOperation(

@@ -12,9 +12,10 @@ struct ProjectListPage {
         let agencies = try storage.agencies.list()
         do {
             let query = try ProjectListParameters.query(parameters)
-            let page = try storage.search.search(query, viewer: principal)
-            return HTMLLayout.response(title: title(parameters, cursor: query.cursor), current: .projects,
-                                       main: render(parameters: parameters, agencies: agencies, query: query, page: page, errors: []))
+            let asOf = try AsOfParameter.read(parameters, storage)
+            let page = try storage.search.search(query, viewer: principal, asOf: asOf)
+            return HTMLLayout.response(title: title(parameters, cursor: query.cursor) + (asOf.map { " as of \($0)" } ?? ""), current: .projects,
+                                       main: (asOf.map(PastNotice.html) ?? "") + render(parameters: parameters, agencies: agencies, query: query, page: page, errors: []))
         } catch let error as RegistryError {
             // A filter out of range: the form again, saying what is wrong, and no results.
             let errors: [(field: String?, message: String)]
@@ -47,6 +48,7 @@ struct ProjectListPage {
         case "above_threshold": "At or above the threshold"
         case "sort": "Sort by"
         case "limit": "Projects a page"
+        case "as_of": "As it stood on"
         default: field
         }
     }

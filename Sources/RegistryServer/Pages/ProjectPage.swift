@@ -9,22 +9,32 @@ struct ProjectPage {
     /// History events shown, newest first; the JSON has them all.
     static let historyShown = 50
 
-    func response(project: StoredProject) throws -> HTTPResponse {
-        let assessment = try storage.compliance.assess(project)
-        let baselines = try storage.baselines.list(projectID: project.id)
-        let businessCase = try storage.businessCases.latest(projectID: project.id)
-        let completeness = try businessCase.map { try BusinessCaseRoutes.completeness(of: $0, project: project, compliance: storage.compliance) }
-        let reviews = try storage.reviews.forProject(project.id)
-        let tranches = try storage.fundingTranches.forProject(project.id)
-        let history = try storage.projects.history(id: project.id)
+    /// With `asOf`, the project as it stood then: its facts, findings, baselines, business case,
+    /// reviews, funding and history as recorded by the end of that day.
+    func response(project: StoredProject, asOf: AsOf? = nil) throws -> HTTPResponse {
+        let assessment = try asOf.flatMap { try storage.portfolio.past($0).entry(project.id)?.assessment } ?? storage.compliance.assess(project)
+        let baselines = try storage.baselines.list(projectID: project.id, asOf: asOf)
+        let businessCase = try storage.businessCases.latest(projectID: project.id, asOf: asOf)
+        let completeness = try businessCase.map { version in
+            // Then, the principle 7 findings of the day; now, the case checked against today's rules.
+            try asOf.map { _ in
+                let findings = assessment.findings.filter { $0.rule.principle == 7 }
+                let missing = RulesEngine.missingSections(of: version.businessCase)
+                return (missing.isEmpty && findings.isEmpty, missing, findings)
+            } ?? BusinessCaseRoutes.completeness(of: version, project: project, compliance: storage.compliance)
+        }
+        let reviews = try storage.reviews.forProject(project.id, asOf: asOf)
+        let tranches = try storage.fundingTranches.forProject(project.id, asOf: asOf)
+        let history = try storage.projects.history(id: project.id, asOf: asOf)
         let agency = try storage.agencies.list().first { $0.code == project.agency }
-        let today = storage.clock.today()
+        let today = asOf?.day ?? storage.clock.today()
         let record = project.record
         let currency = storage.currency
         func money(_ amount: Money?) -> HTML { "\(amount.map { Format.money($0, currency: currency) } ?? "—")" }
         let base = "/api/v1/projects/\(project.id)"
 
-        var main: HTML = """
+        var main: HTML = asOf.map { PastNotice.html($0, now: "/projects/\(project.id)") } ?? HTML.empty
+        main += """
         <p class="quiet"><a href="/projects">Projects</a> › <a href="/agencies/\(URLQuery.encode(project.agency))">\(agency?.name ?? project.agency)</a></p>
         <h1>\(record.title)</h1>
         <p class="lead">\(Format.status(project.status)) · \(agency?.name ?? project.agency) · reference <span class="code">\(record.externalID)</span></p>
@@ -157,7 +167,8 @@ struct ProjectPage {
             ("Every published project as CSV", "/api/v1/export/projects.csv"),
         ]
         main += DataLinks.section(links)
-        return HTMLLayout.response(title: record.title, current: .projects, main: main)
+        return HTMLLayout.response(title: record.title + (asOf.map { " as of \($0)" } ?? ""), current: .projects, main: main,
+                                   feeds: [("Changes to \(record.title)", "/feeds/projects/\(project.id).atom")])
     }
 
     /// `agency:MINFIN:3f2a` → `agency MINFIN`; the JSON keeps the token's id.

@@ -1,0 +1,189 @@
+import SQLiteDatabase
+
+/// What changed in the portfolio between the end of one day and the end of another: every
+/// event of the projects a query matches at either end, and the totals at both ends. Every
+/// project whose figures differ between the two ends is listed with both, so the difference in
+/// the totals is exactly the sum of theirs.
+public struct PortfolioChanges: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case registered, published, statusChanged = "status_changed", closed, cancelled
+        case costChanged = "cost_changed", spendChanged = "spend_changed", scheduleChanged = "schedule_changed"
+        case rebaselined, reviewRequested = "review_requested", reviewDecided = "review_decided", trancheReleased = "tranche_released"
+        case findingRaised = "finding_raised", findingCleared = "finding_cleared"
+    }
+
+    public struct Event: Sendable, Equatable {
+        /// When it was recorded; a finding raised or cleared is dated at the end of `to` (it is
+        /// what the rules said then that they did not say at `from`).
+        public var at: String
+        public var projectID: Int64
+        public var agency: String
+        public var title: String
+        public var kind: Kind
+        /// The field or rule it concerns, with its old and new values where it has them.
+        public var field: String?
+        public var old: String?
+        public var new: String?
+        /// The reason of a transition or re-baseline, a review's kind or outcome, a finding's message.
+        public var detail: String?
+    }
+
+    /// A project's figures at one end.
+    public struct Figures: Sendable, Equatable {
+        public var status: ProjectStatus
+        public var wholeLifeCost: Money
+        public var spendToDate: Money
+    }
+
+    public struct ProjectChange: Sendable, Equatable {
+        public var id: Int64
+        public var agency: String
+        public var title: String
+        /// Nil at an end where the query did not match it (or it did not exist, or was a draft the viewer may not see).
+        public var from: Figures?
+        public var to: Figures?
+    }
+
+    public var from: AsOf
+    public var to: AsOf
+    public var totalsFrom: PortfolioOverview.Slice
+    public var totalsTo: PortfolioOverview.Slice
+    /// Every agency with projects at either end: its totals at both.
+    public var byAgency: [(agency: String, from: PortfolioOverview.Slice, to: PortfolioOverview.Slice)]
+    public var projects: [ProjectChange]
+    public var events: [Event]
+}
+
+extension Portfolio {
+    /// The changes between the ends of `from`'s and `to`'s days among what `query` matches at
+    /// either end, as `viewer` may see them: a draft's changes only for those who may see it.
+    public func changes(_ query: ProjectQuery, viewer: Principal, from: AsOf, to: AsOf) throws -> PortfolioChanges {
+        let before = try entries(query, viewer: viewer, asOf: from)
+        let after = try entries(query, viewer: viewer, asOf: to)
+        let overviewBefore = try overview(query, viewer: viewer, asOf: from)
+        let overviewAfter = try overview(query, viewer: viewer, asOf: to)
+        let beforeByID = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
+        let afterByID = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0) })
+        let ids = Set(beforeByID.keys).union(afterByID.keys).sorted()
+
+        func figures(_ entry: PortfolioProjection.Entry?) -> PortfolioChanges.Figures? {
+            entry.map { .init(status: $0.status, wholeLifeCost: $0.wholeLifeCost, spendToDate: $0.spendToDate ?? .zero) }
+        }
+        var projects: [PortfolioChanges.ProjectChange] = []
+        for id in ids {
+            let a = figures(beforeByID[id]), b = figures(afterByID[id])
+            guard a != b, let latest = afterByID[id] ?? beforeByID[id] else { continue }
+            projects.append(.init(id: id, agency: latest.agency, title: latest.title, from: a, to: b))
+        }
+
+        let mayShow = { (agency: String, status: ProjectStatus) -> Bool in
+            guard status == .proposed else { return true }
+            switch viewer {
+            case .centre, .commandLine: return true
+            case .agency(let code, _): return code == agency
+            case .anonymous: return false
+            }
+        }
+        var events = try recordedEvents(ids: ids, from: from, to: to, mayShow: mayShow)
+        // Findings: what the rules said at `to` and not at `from`, and the reverse.
+        let pastTo = try past(to), pastFrom = try past(from)
+        for id in ids {
+            guard let now = pastTo.entry(id) ?? pastFrom.entry(id), mayShow(now.agency, now.status) else { continue }
+            let was = Set(pastFrom.entry(id)?.assessment.findings.map(\.rule) ?? [])
+            let findings = pastTo.entry(id)?.assessment.findings ?? []
+            let isNow = Set(findings.map(\.rule))
+            for finding in findings where !was.contains(finding.rule) {
+                events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingRaised,
+                                    field: finding.rule.rawValue, detail: finding.message))
+            }
+            for rule in RuleID.allCases where was.contains(rule) && !isNow.contains(rule) {
+                events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingCleared, field: rule.rawValue))
+            }
+        }
+        events.sort { ($0.at, $0.projectID) < ($1.at, $1.projectID) }
+
+        let agencies = Set(overviewBefore.byAgency.map(\.key)).union(overviewAfter.byAgency.map(\.key)).sorted()
+        let empty = { (key: String) in PortfolioOverview.Slice(key: key, projects: 0, wholeLifeCost: .zero, spendToDate: .zero) }
+        let byAgency = agencies.map { code in
+            (code, overviewBefore.byAgency.first { $0.key == code } ?? empty(code), overviewAfter.byAgency.first { $0.key == code } ?? empty(code))
+        }
+        return PortfolioChanges(from: from, to: to, totalsFrom: overviewBefore.totals, totalsTo: overviewAfter.totals,
+                                byAgency: byAgency, projects: projects, events: events)
+    }
+
+    /// The events the records themselves date: each project version after `from` compared with
+    /// the one before it, and the reviews, re-baselines and releases recorded in between.
+    private func recordedEvents(ids: [Int64], from: AsOf, to: AsOf, mayShow: (String, ProjectStatus) -> Bool) throws -> [PortfolioChanges.Event] {
+        let list = Projects.idList(ids)
+        return try compliance.database.read { db in
+            var events: [PortfolioChanges.Event] = []
+            var previous = try Projects.loadMany(db, ids: ids, asOf: from)
+            try Projects.forEachVersion(db, """
+                SELECT v.*, json_extract(e.after, '$.reason') AS reason FROM project_versions v JOIN audit_events e ON e.id = v.event_id
+                WHERE v.at >= ? AND v.at < ? AND v.project_id IN (SELECT value FROM json_each(?)) ORDER BY v.event_id
+                """, [from.cutoff, to.cutoff, list]) { row, project in
+                defer { previous[project.id] = project }
+                guard mayShow(project.agency, project.status) else { return }
+                let at: String = try row.decode("at")
+                func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil, detail: String? = nil) {
+                    events.append(.init(at: at, projectID: project.id, agency: project.agency, title: project.record.title, kind: kind,
+                                        field: field, old: old, new: new, detail: detail))
+                }
+                guard let was = previous[project.id] else {
+                    event(.registered, "whole_life_cost", nil, project.record.wholeLifeCost.decimalString)
+                    return
+                }
+                if was.status != project.status {
+                    let kind: PortfolioChanges.Kind = was.status == .proposed ? .published
+                        : project.status == .completed ? .closed : project.status == .cancelled ? .cancelled : .statusChanged
+                    event(kind, "status", was.status.rawValue, project.status.rawValue, detail: try row.decodeIfPresent("reason"))
+                }
+                if was.record.wholeLifeCost != project.record.wholeLifeCost {
+                    event(.costChanged, "whole_life_cost", was.record.wholeLifeCost.decimalString, project.record.wholeLifeCost.decimalString)
+                }
+                if was.record.spendToDate != project.record.spendToDate {
+                    event(.spendChanged, "spend_to_date", was.record.spendToDate?.decimalString, project.record.spendToDate?.decimalString)
+                }
+                for (field, old, new) in [("start_date", was.record.startDate, project.record.startDate),
+                                          ("planned_end_date", was.record.plannedEndDate, project.record.plannedEndDate),
+                                          ("forecast_end_date", was.record.forecastEndDate, project.record.forecastEndDate)] where old != new {
+                    event(.scheduleChanged, field, old?.description, new?.description)
+                }
+            }
+            // Reviews, re-baselines and releases: a project's own records, shown as the project was then.
+            let figures = try Projects.loadMany(db, ids: ids, asOf: to)
+            func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?) {
+                guard let project = figures[projectID], mayShow(project.agency, project.status) else { return }
+                events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.record.title, kind: kind,
+                                    field: field, old: old, new: new, detail: detail))
+            }
+            let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
+            try db.forEach("""
+                SELECT b.*, (SELECT whole_life_cost_cents FROM baselines p WHERE p.project_id = b.project_id AND p.number = b.number - 1) AS previous_cents
+                FROM baselines b WHERE b.number > 1 AND b.created_at >= ? AND b.created_at < ? AND b.project_id IN (SELECT value FROM json_each(?))
+                """, window) { row in
+                let baseline = try Baselines.baseline(row)
+                add(try row.decode("project_id"), baseline.createdAt, .rebaselined, "whole_life_cost",
+                    try row.decodeIfPresent("previous_cents", as: Money.self)?.decimalString, baseline.wholeLifeCost.decimalString, baseline.reason)
+            }
+            try db.forEach("SELECT * FROM reviews WHERE ((requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)) AND project_id IN (SELECT value FROM json_each(?3))",
+                           window) { row in
+                let review = try Reviews.review(row)
+                let name = review.kind.rawValue + (review.gate.map { " gate \($0)" } ?? "")
+                if from.cutoff <= review.requestedAt, review.requestedAt < to.cutoff {
+                    add(review.projectID, review.requestedAt, .reviewRequested, "review", nil, String(review.id), name)
+                }
+                if let completedAt = review.completedAt, from.cutoff <= completedAt, completedAt < to.cutoff {
+                    add(review.projectID, completedAt, .reviewDecided, "review", String(review.id), review.outcome?.rawValue,
+                        name + (review.deliveryConfidence.map { ", delivery confidence \($0.rawValue)" } ?? ""))
+                }
+            }
+            try db.forEach("SELECT * FROM funding_tranches WHERE released_at >= ? AND released_at < ? AND project_id IN (SELECT value FROM json_each(?))",
+                           window) { row in
+                let tranche = try FundingTranches.tranche(row)
+                add(tranche.projectID, tranche.releasedAt ?? "", .trancheReleased, "amount", nil, tranche.amount.decimalString, tranche.condition.rawValue)
+            }
+            return events
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import SQLiteDatabase
+import Synchronization
+
+/// The portfolio as it stood at the end of a past day: every project as its versions say it
+/// was, assessed by the one rules engine with the business cases, reviews, baselines and
+/// thresholds recorded by then and that day as today, its alike projects compared among the
+/// projects of then. Built whole on first use and kept: a past day never changes.
+public final class PortfolioHistory: Sendable {
+    /// One day's portfolio.
+    public final class Past: Sendable {
+        public let asOf: AsOf
+        let entries: PortfolioProjection.Entries
+        let similarity: SimilarityIndex.Snapshot
+
+        init(asOf: AsOf, entries: PortfolioProjection.Entries, similarity: SimilarityIndex.Snapshot) {
+            self.asOf = asOf
+            self.entries = entries
+            self.similarity = similarity
+        }
+
+        public func entry(_ id: Int64) -> PortfolioProjection.Entry? { entries[id] }
+    }
+
+    /// Each portfolio of 100,000 projects holds a few hundred megabytes: only the last few asked for are kept.
+    static let kept = 3
+    /// Built portfolios, most recently used last; one of today is kept only until the next commit.
+    private let built = Mutex<[(past: Past, generation: UInt64)]>([])
+
+    /// Whole-portfolio overviews of past days by viewer, for trends: small, and never changing.
+    let overviews = Mutex<[String: PortfolioOverview]>([:])
+
+    public init() {}
+
+    func past(_ asOf: AsOf, _ compliance: Compliance) throws -> Past {
+        let generation = compliance.database.generation
+        let today = compliance.clock.today()
+        let found = built.withLock { built -> Past? in
+            guard let index = built.firstIndex(where: { $0.past.asOf == asOf && (asOf.day < today || $0.generation == generation) }) else { return nil }
+            let hit = built.remove(at: index)
+            built.append(hit)
+            return hit.past
+        }
+        if let found { return found }
+        let past = try Self.build(asOf, compliance)
+        built.withLock { built in
+            built.removeAll { $0.past.asOf == asOf }
+            built.append((past, generation))
+            if built.count > Self.kept { built.removeFirst(built.count - Self.kept) }
+        }
+        return past
+    }
+
+    private static func build(_ asOf: AsOf, _ compliance: Compliance) throws -> Past {
+        let database = compliance.database
+        let (projects, levels) = try database.read { db in
+            (try Projects.all(db, asOf: asOf), try Agencies.levels(db))
+        }
+        let ids = projects.keys.sorted()
+        let similarity = SimilarityIndex.Snapshot(ids.compactMap { projects[$0] }, levels: levels)
+        var entries = PortfolioProjection.Entries()
+        for start in stride(from: 0, to: ids.count, by: PortfolioProjection.batchSize) {
+            let batch = ids[start..<min(start + PortfolioProjection.batchSize, ids.count)].compactMap { projects[$0] }
+            var contexts = try database.read { try compliance.ownContexts(on: $0, for: batch, asOf: asOf) }
+            compliance.addPortfolioWide(to: &contexts, for: batch, in: similarity, today: asOf.day)
+            for project in batch {
+                guard let context = contexts[project.id] else { continue }
+                entries.put(PortfolioProjection.Entry(project, Compliance.assessment(of: project, in: context), neighbours: similarity.neighbours(of: project.id),
+                                                      agencyKey: entries.key(project.agency), categoryKey: entries.key(project.record.category ?? "uncategorised")))
+            }
+        }
+        return Past(asOf: asOf, entries: entries, similarity: similarity)
+    }
+}

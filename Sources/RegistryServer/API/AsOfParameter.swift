@@ -1,0 +1,31 @@
+import HTTPServer
+import Registry
+
+/// `as_of=YYYY-MM-DD`: the registry as it stood at the end of that day (UTC). Read in one place,
+/// so every endpoint that takes it refuses the same dates the same way.
+enum AsOfParameter {
+    static let parameter = APIOperation.Parameter(
+        name: "as_of", location: "query",
+        description: "The registry as it stood at the end of this day (UTC): records, thresholds and rules as they were then, with that day as today. From the day of the registry's first record to today; otherwise 422.",
+        schema: Schema.date)
+
+    static func read(_ parameters: QueryParameters, _ storage: RegistryStorage) throws -> AsOf? {
+        try date(parameters, "as_of", storage)
+    }
+
+    /// A date parameter naming a day the registry has a state for.
+    static func date(_ parameters: QueryParameters, _ name: String, _ storage: RegistryStorage) throws -> AsOf? {
+        guard let text = parameters[name], !text.isEmpty else { return nil }
+        guard text.count == 10, let day = LocalDate(text) else {
+            throw RegistryError.invalid([FieldError(name, "must be a date, YYYY-MM-DD")])
+        }
+        let today = storage.clock.today()
+        guard day <= today else {
+            throw RegistryError.invalid([FieldError(name, "is after today (\(today)): the registry has no state for it yet")])
+        }
+        guard let first = try RegistryRecord.firstDay(storage.database), first <= day else {
+            throw RegistryError.invalid([FieldError(name, "is before the registry's first record\(try RegistryRecord.firstDay(storage.database).map { " (\($0))" } ?? "")")])
+        }
+        return AsOf(day)
+    }
+}
