@@ -277,6 +277,7 @@ struct ProjectRoutes {
         FundingRoutes(projects: routes).register(in: &api)
         PortfolioRoutes(projects: routes).register(in: &api)
         ChangesRoutes(projects: routes).register(in: &api)
+        FeedRoutes(projects: routes).register(in: &api)
         ExportRoutes(projects: routes).register(in: &api)
     }
 

@@ -49,7 +49,7 @@ public struct RegistryApplication: Sendable {
 
     /// Whether errors on `path` (a request's, or a route's pattern) are HTML pages.
     public static func answersErrorsWithPages(_ path: String) -> Bool {
-        !path.hasPrefix("/api/") && path != "/healthz" && path != "/metrics" && path != "/openapi.json"
+        !path.hasPrefix("/api/") && !path.hasPrefix("/feeds/") && path != "/healthz" && path != "/metrics" && path != "/openapi.json"
     }
 
     public func makeServer(configuration: HTTPServerConfiguration, logger: Logger) -> HTTPServer {

@@ -26,6 +26,9 @@ public struct PortfolioChanges: Sendable {
         public var new: String?
         /// The reason of a transition or re-baseline, a review's kind or outcome, a finding's message.
         public var detail: String?
+        /// The record it comes from, unique among the changes and the same every time they are
+        /// read (a feed entry's id): the audit event, review, baseline, tranche or finding.
+        public var source: String = ""
     }
 
     /// A project's figures at one end.
@@ -76,14 +79,7 @@ extension Portfolio {
             projects.append(.init(id: id, agency: latest.agency, title: latest.title, from: a, to: b))
         }
 
-        let mayShow = { (agency: String, status: ProjectStatus) -> Bool in
-            guard status == .proposed else { return true }
-            switch viewer {
-            case .centre, .commandLine: return true
-            case .agency(let code, _): return code == agency
-            case .anonymous: return false
-            }
-        }
+        let mayShow = Self.mayShow(viewer)
         var events = try recordedEvents(ids: ids, from: from, to: to, mayShow: mayShow)
         // Findings: what the rules said at `to` and not at `from`, and the reverse.
         let pastTo = try past(to), pastFrom = try past(from)
@@ -94,10 +90,12 @@ extension Portfolio {
             let isNow = Set(findings.map(\.rule))
             for finding in findings where !was.contains(finding.rule) {
                 events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingRaised,
-                                    field: finding.rule.rawValue, detail: finding.message))
+                                    field: finding.rule.rawValue, detail: finding.message,
+                                    source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12)))
             }
             for rule in RuleID.allCases where was.contains(rule) && !isNow.contains(rule) {
-                events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingCleared, field: rule.rawValue))
+                events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingCleared, field: rule.rawValue,
+                                    source: "cleared-\(rule.rawValue)"))
             }
         }
         events.sort { ($0.at, $0.projectID) < ($1.at, $1.projectID) }
@@ -109,6 +107,66 @@ extension Portfolio {
         }
         return PortfolioChanges(from: from, to: to, totalsFrom: overviewBefore.totals, totalsTo: overviewAfter.totals,
                                 byAgency: byAgency, projects: projects, events: events)
+    }
+
+    /// The changes the records themselves date between `from` and `to` (no finding, so no
+    /// portfolio of then is built): of every project, one agency's or one project, as `viewer`
+    /// may see them, newest first. What the Atom feeds show.
+    public func recordedChanges(viewer: Principal, agency: String? = nil, project: Int64? = nil, from: AsOf, to: AsOf) throws -> [PortfolioChanges.Event] {
+        let ids = try compliance.database.read { db in
+            try db.query("""
+                SELECT DISTINCT project_id FROM project_versions WHERE at < ?
+                """ + (agency == nil ? "" : " AND agency_code = ?") + (project == nil ? "" : " AND project_id = ?"),
+                [to.cutoff] + (agency.map { [$0] } ?? []) + (project.map { [$0] } ?? [])).map { try $0.decode("project_id", as: Int64.self) }
+        }
+        return try recordedEvents(ids: ids, from: from, to: to, mayShow: Self.mayShow(viewer)).sorted { ($0.at, $0.projectID) > ($1.at, $1.projectID) }
+    }
+
+    /// What the rules said at the end of each of `days` that they had not said the day before
+    /// (raised), and the reverse (cleared), dated that day; past days' findings are kept.
+    public func findingChanges(days: [AsOf], viewer: Principal) throws -> [PortfolioChanges.Event] {
+        let today = compliance.clock.today()
+        func findings(_ asOf: AsOf) throws -> [Int64: (agency: String, title: String, status: ProjectStatus, findings: [Finding])] {
+            if asOf.day < today, let kept = history.findings.withLock({ $0[asOf] }) { return kept }
+            var result: [Int64: (agency: String, title: String, status: ProjectStatus, findings: [Finding])] = [:]
+            for entry in try past(asOf).entries.ordered where !entry.assessment.findings.isEmpty {
+                result[entry.id] = (entry.agency, entry.title, entry.status, entry.assessment.findings)
+            }
+            if asOf.day < today { history.findings.withLock { $0[asOf] = result } }
+            return result
+        }
+        let mayShow = Self.mayShow(viewer)
+        var events: [PortfolioChanges.Event] = []
+        for asOf in days {
+            let was = try findings(AsOf(asOf.day.adding(days: -1))), now = try findings(asOf)
+            let at = "\(asOf.day)T23:59:59Z"
+            for (id, project) in now where mayShow(project.agency, project.status) {
+                let before = Set(was[id]?.findings.map(\.rule) ?? [])
+                for finding in project.findings where !before.contains(finding.rule) {
+                    events.append(.init(at: at, projectID: id, agency: project.agency, title: project.title, kind: .findingRaised, field: finding.rule.rawValue,
+                                        detail: finding.message, source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12)))
+                }
+            }
+            for (id, project) in was where mayShow(project.agency, project.status) {
+                let after = Set(now[id]?.findings.map(\.rule) ?? [])
+                for rule in Set(project.findings.map(\.rule)).subtracting(after).sorted(by: { $0.rawValue < $1.rawValue }) {
+                    events.append(.init(at: at, projectID: id, agency: project.agency, title: project.title, kind: .findingCleared, field: rule.rawValue,
+                                        source: "cleared-\(rule.rawValue)"))
+                }
+            }
+        }
+        return events.sorted { ($0.at, $0.projectID, $0.field ?? "") > ($1.at, $1.projectID, $1.field ?? "") }
+    }
+
+    static func mayShow(_ viewer: Principal) -> (String, ProjectStatus) -> Bool {
+        { agency, status in
+            guard status == .proposed else { return true }
+            switch viewer {
+            case .centre, .commandLine: return true
+            case .agency(let code, _): return code == agency
+            case .anonymous: return false
+            }
+        }
     }
 
     /// The events the records themselves date: each project version after `from` compared with
@@ -125,9 +183,10 @@ extension Portfolio {
                 defer { previous[project.id] = project }
                 guard mayShow(project.agency, project.status) else { return }
                 let at: String = try row.decode("at")
+                let eventID: Int64 = try row.decode("event_id")
                 func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil, detail: String? = nil) {
                     events.append(.init(at: at, projectID: project.id, agency: project.agency, title: project.record.title, kind: kind,
-                                        field: field, old: old, new: new, detail: detail))
+                                        field: field, old: old, new: new, detail: detail, source: "event-\(eventID)-\(field ?? kind.rawValue)"))
                 }
                 guard let was = previous[project.id] else {
                     event(.registered, "whole_life_cost", nil, project.record.wholeLifeCost.decimalString)
@@ -152,10 +211,10 @@ extension Portfolio {
             }
             // Reviews, re-baselines and releases: a project's own records, shown as the project was then.
             let figures = try Projects.loadMany(db, ids: ids, asOf: to)
-            func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?) {
+            func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, source: String) {
                 guard let project = figures[projectID], mayShow(project.agency, project.status) else { return }
                 events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.record.title, kind: kind,
-                                    field: field, old: old, new: new, detail: detail))
+                                    field: field, old: old, new: new, detail: detail, source: source))
             }
             let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
             try db.forEach("""
@@ -164,24 +223,26 @@ extension Portfolio {
                 """, window) { row in
                 let baseline = try Baselines.baseline(row)
                 add(try row.decode("project_id"), baseline.createdAt, .rebaselined, "whole_life_cost",
-                    try row.decodeIfPresent("previous_cents", as: Money.self)?.decimalString, baseline.wholeLifeCost.decimalString, baseline.reason)
+                    try row.decodeIfPresent("previous_cents", as: Money.self)?.decimalString, baseline.wholeLifeCost.decimalString, baseline.reason,
+                    source: "baseline-\(baseline.number)")
             }
             try db.forEach("SELECT * FROM reviews WHERE ((requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)) AND project_id IN (SELECT value FROM json_each(?3))",
                            window) { row in
                 let review = try Reviews.review(row)
                 let name = review.kind.rawValue + (review.gate.map { " gate \($0)" } ?? "")
                 if from.cutoff <= review.requestedAt, review.requestedAt < to.cutoff {
-                    add(review.projectID, review.requestedAt, .reviewRequested, "review", nil, String(review.id), name)
+                    add(review.projectID, review.requestedAt, .reviewRequested, "review", nil, String(review.id), name, source: "review-\(review.id)-requested")
                 }
                 if let completedAt = review.completedAt, from.cutoff <= completedAt, completedAt < to.cutoff {
                     add(review.projectID, completedAt, .reviewDecided, "review", String(review.id), review.outcome?.rawValue,
-                        name + (review.deliveryConfidence.map { ", delivery confidence \($0.rawValue)" } ?? ""))
+                        name + (review.deliveryConfidence.map { ", delivery confidence \($0.rawValue)" } ?? ""), source: "review-\(review.id)-decided")
                 }
             }
             try db.forEach("SELECT * FROM funding_tranches WHERE released_at >= ? AND released_at < ? AND project_id IN (SELECT value FROM json_each(?))",
                            window) { row in
                 let tranche = try FundingTranches.tranche(row)
-                add(tranche.projectID, tranche.releasedAt ?? "", .trancheReleased, "amount", nil, tranche.amount.decimalString, tranche.condition.rawValue)
+                add(tranche.projectID, tranche.releasedAt ?? "", .trancheReleased, "amount", nil, tranche.amount.decimalString, tranche.condition.rawValue,
+                    source: "tranche-\(tranche.id)")
             }
             return events
         }

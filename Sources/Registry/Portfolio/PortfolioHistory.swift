@@ -28,6 +28,8 @@ public final class PortfolioHistory: Sendable {
 
     /// Whole-portfolio overviews of past days by viewer, for trends: small, and never changing.
     let overviews = Mutex<[String: PortfolioOverview]>([:])
+    /// Past days' findings by project, for the findings feed's day-to-day differences.
+    let findings = Mutex<[AsOf: [Int64: (agency: String, title: String, status: ProjectStatus, findings: [Finding])]]>([:])
 
     public init() {}
 

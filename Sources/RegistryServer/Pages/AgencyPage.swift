@@ -57,6 +57,7 @@ struct AgencyPage {
             ("Its projects as JSON", URLQuery.link("/api/v1/projects", [("agency", agency.code), ("sort", ProjectSort.costDescending.rawValue)])),
             ("Every published project as CSV", "/api/v1/export/projects.csv"),
         ])
-        return HTMLLayout.response(title: agency.name, current: nil, main: main)
+        return HTMLLayout.response(title: agency.name, current: nil, main: main,
+                                   feeds: [("Changes to the projects of \(agency.name)", "/feeds/agencies/\(agency.code)")])
     }
 }

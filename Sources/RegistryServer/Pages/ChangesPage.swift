@@ -74,7 +74,7 @@ struct ChangesPage {
         main += DataLinks.section([
             ("These changes as JSON", "/api/v1/portfolio/changes?" + range),
             ("These changes as CSV", "/api/v1/portfolio/changes.csv?" + range),
-            ("Changes to published projects as an Atom feed", "/feeds/changes.atom"),
+            ("Changes to published projects as an Atom feed", "/feeds/changes"),
         ])
         return HTMLLayout.response(title: "What changed between \(from.description) and \(to.description)", current: .changes, main: main,
                                    feeds: OverviewPage.feeds)

@@ -192,7 +192,7 @@ struct OverviewPage {
         return HTMLLayout.response(title: "Portfolio overview" + (asOf.map { " as of \($0)" } ?? ""), current: .overview, main: main, feeds: Self.feeds)
     }
 
-    static let feeds = [("Changes to published projects", "/feeds/changes.atom")]
+    static let feeds = [("Changes to published projects", "/feeds/changes")]
 
     /// The end of every quarter since the registry's first record, up to `day` (which ends the last, partial one).
     static func quarterEnds(from first: LocalDate, upTo day: LocalDate) -> [AsOf] {

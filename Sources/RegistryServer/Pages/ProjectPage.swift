@@ -168,7 +168,7 @@ struct ProjectPage {
         ]
         main += DataLinks.section(links)
         return HTMLLayout.response(title: record.title + (asOf.map { " as of \($0)" } ?? ""), current: .projects, main: main,
-                                   feeds: [("Changes to \(record.title)", "/feeds/projects/\(project.id).atom")])
+                                   feeds: [("Changes to \(record.title)", "/feeds/projects/\(project.id)")])
     }
 
     /// `agency:MINFIN:3f2a` → `agency MINFIN`; the JSON keeps the token's id.
