@@ -28,7 +28,7 @@ struct ChangesRoutes {
         let quarter = lastFullQuarter(before: storage.clock.today())
         let to = try AsOfParameter.date(query, "to", storage) ?? AsOf(max(quarter.to, first))
         let from: AsOf
-        if let text = query["from"], !text.isEmpty, LocalDate(text) == first.adding(days: -1) {
+        if let text = query["from"], text.count == 10, LocalDate(text) == first.adding(days: -1) {
             from = AsOf(first.adding(days: -1))
         } else {
             from = try AsOfParameter.date(query, "from", storage) ?? AsOf(max(quarter.from, first.adding(days: -1)))

@@ -399,6 +399,11 @@ def plan(driver: webdriver.Chrome, base: str, quick: bool) -> list[Page]:
             pages.append(Page(f"/agencies/{urllib.parse.quote(str(code))}", "an agency"))
 
     pages.append(Page("/reviews", "review queue"))
+    pages.append(Page("/changes", "what changed in the last full quarter"))
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    pages.append(Page(f"/?as_of={today}", "the overview as of a date"))
+    if ids:
+        pages.append(Page(f"/projects/{urllib.parse.quote(ids[0])}?as_of={today}", "a project as of a date"))
     if not quick:
         for status in ("requested", "in_progress", "completed"):
             pages.append(Page(f"/reviews?status={status}", f"reviews {status}"))

@@ -175,11 +175,16 @@ extension Portfolio {
         let list = Projects.idList(ids)
         return try compliance.database.read { db in
             var events: [PortfolioChanges.Event] = []
-            var previous = try Projects.loadMany(db, ids: ids, asOf: from)
+            // Only the figures are compared: no version's parts are read. Only the projects that
+            // changed in between are read as they were before.
+            let changed = try db.query("""
+                SELECT DISTINCT project_id FROM project_versions WHERE at >= ? AND at < ? AND project_id IN (SELECT value FROM json_each(?))
+                """, [from.cutoff, to.cutoff, list]).map { try $0.decode("project_id", as: Int64.self) }
+            var previous = try Projects.loadMany(db, ids: changed, asOf: from, withParts: false)
             try Projects.forEachVersion(db, """
                 SELECT v.*, json_extract(e.after, '$.reason') AS reason FROM project_versions v JOIN audit_events e ON e.id = v.event_id
                 WHERE v.at >= ? AND v.at < ? AND v.project_id IN (SELECT value FROM json_each(?)) ORDER BY v.event_id
-                """, [from.cutoff, to.cutoff, list]) { row, project in
+                """, [from.cutoff, to.cutoff, list], withParts: false) { row, project in
                 defer { previous[project.id] = project }
                 guard mayShow(project.agency, project.status) else { return }
                 let at: String = try row.decode("at")
@@ -210,7 +215,12 @@ extension Portfolio {
                 }
             }
             // Reviews, re-baselines and releases: a project's own records, shown as the project was then.
-            let figures = try Projects.loadMany(db, ids: ids, asOf: to)
+            let owners = try db.query("""
+                SELECT project_id FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2
+                UNION SELECT project_id FROM reviews WHERE (requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)
+                UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2
+                """, [from.cutoff, to.cutoff]).map { try $0.decode("project_id", as: Int64.self) }
+            let figures = try Projects.loadMany(db, ids: owners, asOf: to, withParts: false)
             func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, source: String) {
                 guard let project = figures[projectID], mayShow(project.agency, project.status) else { return }
                 events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.record.title, kind: kind,

@@ -22,7 +22,7 @@ public final class PortfolioHistory: Sendable {
     }
 
     /// Each portfolio of 100,000 projects holds a few hundred megabytes: only the last few asked for are kept.
-    static let kept = 3
+    static let kept = 2
     /// Built portfolios, most recently used last; one of today is kept only until the next commit.
     private let built = Mutex<[(past: Past, generation: UInt64)]>([])
 

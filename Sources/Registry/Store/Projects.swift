@@ -155,10 +155,12 @@ public struct Projects: Sendable {
 
     /// Projects with their parts, a query per table however many are asked for; with `asOf`,
     /// as they stood then (those not yet registered are absent).
-    static func loadMany(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf? = nil) throws -> [Int64: StoredProject] {
+    /// `withParts: false` (only with `asOf`) leaves out roles, systems, datasets and milestones,
+    /// for readers of figures alone.
+    static func loadMany(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf? = nil, withParts: Bool = true) throws -> [Int64: StoredProject] {
         guard !ids.isEmpty else { return [:] }
         let list = idList(ids)
-        if let asOf { return try versions(db, ProjectVersions.latestSQL(ids: true), [asOf.cutoff, list]) }
+        if let asOf { return try versions(db, ProjectVersions.latestSQL(ids: true), [asOf.cutoff, list], withParts: withParts) }
         var projects: [Int64: StoredProject] = [:]
         try db.forEach("SELECT * FROM projects WHERE id IN (SELECT value FROM json_each(?))", [list]) { row in
             let project = try storedProject(row)
@@ -189,17 +191,18 @@ public struct Projects: Sendable {
     }
 
     /// Rows of `project_versions`, each with its parts, by project.
-    static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable]) throws -> [Int64: StoredProject] {
+    static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true) throws -> [Int64: StoredProject] {
         var projects: [Int64: StoredProject] = [:]
-        try forEachVersion(db, sql, arguments) { _, project in projects[project.id] = project }
+        try forEachVersion(db, sql, arguments, withParts: withParts) { _, project in projects[project.id] = project }
         return projects
     }
 
     /// Each row of `project_versions` that `sql` selects, with the project it records.
-    static func forEachVersion(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable],
+    static func forEachVersion(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true,
                                _ body: (SQLiteRow, StoredProject) throws -> Void) throws {
         try db.forEach(sql, arguments) { row in
             var project = try storedProject(row, idColumn: "project_id")
+            guard withParts else { return try body(row, project) }
             project.record.roles = try row.decode("roles", as: StoredRoles.self).roles
             project.record.systems = try row.decode("systems", as: StoredStrings.self).values
             project.record.datasets = try row.decode("datasets", as: StoredStrings.self).values

@@ -15,7 +15,8 @@ enum AsOfParameter {
 
     /// A date parameter naming a day the registry has a state for.
     static func date(_ parameters: QueryParameters, _ name: String, _ storage: RegistryStorage) throws -> AsOf? {
-        guard let text = parameters[name], !text.isEmpty else { return nil }
+        // Empty is not absent: a page's form drops its empty fields before they get here.
+        guard let text = parameters[name] else { return nil }
         guard text.count == 10, let day = LocalDate(text) else {
             throw RegistryError.invalid([FieldError(name, "must be a date, YYYY-MM-DD")])
         }
