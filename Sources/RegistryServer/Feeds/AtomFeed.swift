@@ -17,22 +17,12 @@ struct AtomFeed {
     var pageLink: String
     var entries: [Entry]
 
+    /// The page escaping (it is XML's too), after dropping the control characters XML 1.0 has
+    /// no place for (the registry refuses them in input; this keeps a feed well-formed anyway).
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            // XML 1.0 has no place for other control characters; the registry refuses them in input.
-            case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}": continue
-            default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        return HTMLEscaping.escape(String(kept))
     }
 
     var xml: String {
