@@ -401,9 +401,9 @@ def plan(driver: webdriver.Chrome, base: str, quick: bool) -> list[Page]:
     pages.append(Page("/reviews", "review queue"))
     pages.append(Page("/changes", "what changed in the last full quarter"))
     today = time.strftime("%Y-%m-%d", time.gmtime())
-    pages.append(Page(f"/?as_of={today}", "the overview as of a date"))
+    pages.append(Page(f"/?as_of={today}", "the overview with its date field at today (the live registry)"))
     if ids:
-        pages.append(Page(f"/projects/{urllib.parse.quote(ids[0])}?as_of={today}", "a project as of a date"))
+        pages.append(Page(f"/projects/{urllib.parse.quote(ids[0])}?as_of={today}", "a project with as_of today"))
     if not quick:
         for status in ("requested", "in_progress", "completed"):
             pages.append(Page(f"/reviews?status={status}", f"reviews {status}"))

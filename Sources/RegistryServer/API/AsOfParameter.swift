@@ -9,8 +9,11 @@ enum AsOfParameter {
         description: "The registry as it stood at the end of this day (UTC): records, thresholds and rules as they were then, with that day as today. From the day of the registry's first record to today; otherwise 422.",
         schema: Schema.date)
 
+    /// Nil for now, and for today: today's end has not come, and its state so far is the live
+    /// registry (served from the live projection, not rebuilt after every write).
     static func read(_ parameters: QueryParameters, _ storage: RegistryStorage) throws -> AsOf? {
-        try date(parameters, "as_of", storage)
+        let asOf = try date(parameters, "as_of", storage)
+        return asOf?.day == storage.clock.today() ? nil : asOf
     }
 
     /// A date parameter naming a day the registry has a state for.
