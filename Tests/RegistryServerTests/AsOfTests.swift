@@ -123,6 +123,13 @@ import Testing
         #expect(try registry.request("GET", "/feeds/projects/\(id)", headers: ["If-None-Match: \(etag)"]).status == 304)
         #expect(try registry.request("GET", "/feeds/agencies/NOPE").status == 404)
         #expect(try registry.request("GET", "/feeds/changes").status == 200)
+        // The public feeds are the public's whoever asks; a draft's own feed is its agency's.
+        let draft = try registry.request("POST", "/api/v1/projects", token: token, body: ProjectRoutesTests.projectBody("P-2", cost: "600000", title: "Secret draft"))
+        let publicFeed = String(decoding: try registry.request("GET", "/feeds/changes", token: token).response.body, as: UTF8.self)
+        #expect(publicFeed.contains("Tax ledger") && !publicFeed.contains("Secret draft"))
+        #expect(!String(decoding: try registry.request("GET", "/feeds/agencies/MINFIN", token: registry.centreToken).response.body, as: UTF8.self).contains("Secret draft"))
+        #expect(try registry.request("GET", "/feeds/projects/\(draft.number("id"))").status == 404)
+        #expect(String(decoding: try registry.request("GET", "/feeds/projects/\(draft.number("id"))", token: token).response.body, as: UTF8.self).contains("Secret draft"))
     }
 
     /// A registry written before migration 0007 gets its history from its audit trail.

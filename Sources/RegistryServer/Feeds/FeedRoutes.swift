@@ -64,10 +64,11 @@ struct FeedRoutes {
             summary: "Changes to published projects over the last 90 days (at most 200 entries), newest first.",
             tag: "Feeds", access: .everyone, responses: [ok, notModified, .unauthorized])
         ) { context in
-            let principal = try routes.projects.access.principal(context.request)
+            // A token may be sent, and is checked, but the feed is the public's: published projects only.
+            _ = try routes.projects.access.principal(context.request)
             let (from, to) = window()
             return routes.feed(context.request, path: "/feeds/changes", title: "Portfolio Registry: changes to published projects", page: "/changes",
-                               events: try storage.portfolio.recordedChanges(viewer: principal.isCentre ? .anonymous : principal, from: from, to: to))
+                               events: try storage.portfolio.recordedChanges(viewer: .anonymous, from: from, to: to))
         }
 
         api.add(APIOperation(
@@ -76,13 +77,13 @@ struct FeedRoutes {
             parameters: [.init(name: "code", location: "path", description: "The agency's code.", schema: Schema.string)],
             responses: [ok, notModified, .unauthorized, .notFound])
         ) { context in
-            let principal = try routes.projects.access.principal(context.request)
+            _ = try routes.projects.access.principal(context.request)
             let code = context.parameter("code") ?? ""
             guard try storage.agencies.list().contains(where: { $0.code == code }) else { throw RegistryError.notFound("No agency has the code '\(code)'.") }
             let (from, to) = window()
             return routes.feed(context.request, path: "/feeds/agencies/\(code)", title: "Portfolio Registry: changes to the projects of \(code)",
                                page: "/agencies/\(code)",
-                               events: try storage.portfolio.recordedChanges(viewer: principal.isCentre ? .anonymous : principal, agency: code, from: from, to: to))
+                               events: try storage.portfolio.recordedChanges(viewer: .anonymous, agency: code, from: from, to: to))
         }
 
         api.add(APIOperation(
