@@ -286,8 +286,9 @@ struct ProjectRoutes {
         let principal = try access.principal(context.request)
         let project = try visibleProject(context, principal)
         try requireOwner(principal, of: project)
-        let expected = try expectedVersion(context.request, project)
+        // A body that is not JSON is 400 whatever If-Match says; only a well-formed change can be stale.
         let body = try FieldReader.body(of: context.request, allowed: ProjectInput.keys.union(["status"]))
+        let expected = try expectedVersion(context.request, project)
         var written: Written?
         _ = try storage.projects.replace(id: project.id, with: try record(project, body.object), expectedVersion: expected ?? project.version,
                                          by: principal) { db, changed in written = try self.written(db, changed) }

@@ -25,4 +25,10 @@ for who in centre agency; do
   sed -n '/^=* *SUMMARY/,$p' "$work/$who.log"
   if grep -q "❌" "$work/$who.log"; then sed -n "/FAILURES/,/SUMMARY/p" "$work/$who.log" | head -200; fi
 done
+# A server that died under the fuzzing is a failure whatever schemathesis made of it: say how.
+if ! kill -0 "$server" 2>/dev/null; then
+  echo "the server died during the run; the end of its log:"
+  tail -n 40 "$work/server.log"
+  status=1
+fi
 exit $status
