@@ -158,6 +158,8 @@ import Testing
         // The first reader's change now comes too late.
         let stale = try registry.request("PUT", "/api/v1/projects/\(projectID)", token: minfin, body: Self.projectBody("P-1", title: "Stale"), headers: ["If-Match: \(etag)"])
         #expect(stale.status == 412)
+        // A body that is not JSON is a bad request whatever its If-Match says.
+        #expect(try registry.request("PUT", "/api/v1/projects/\(projectID)", token: minfin, body: "{not json", headers: ["If-Match: \(etag)"]).status == 400)
         #expect(try registry.request("GET", "/api/v1/projects/\(projectID)", token: minfin)["title"] == .string("New title"))
         let statusChange = try registry.request("PATCH", "/api/v1/projects/\(projectID)", token: minfin, body: #"{"status":"approved"}"#)
         #expect(statusChange.status == 422)
