@@ -35,12 +35,7 @@ struct ProjectRoutes {
     }
 
     static func checkVisible(id: Int64, agency: String, status: ProjectStatus, _ principal: Principal) throws {
-        guard status == .proposed else { return }
-        switch principal {
-        case .centre, .commandLine: return
-        case .agency(let code, _) where code == agency: return
-        default: throw RegistryError.notFound("No project has the id \(id).")
-        }
+        guard principal.sees(agency: agency, status: status) else { throw RegistryError.notFound("No project has the id \(id).") }
     }
 
     /// The project as `principal` may see it: now, or with `asOf` as it stood then (one that was

@@ -25,4 +25,15 @@ public enum Principal: Sendable, Equatable {
         if case .centre = self { return true }
         return false
     }
+
+    /// Whether a project of `agency` in `status` is shown to this principal: drafts (`proposed`)
+    /// are their agency's and the centre's alone. (`ProjectSearch.sql` says the same in SQL.)
+    public func sees(agency: String, status: ProjectStatus) -> Bool {
+        guard status == .proposed else { return true }
+        switch self {
+        case .centre, .commandLine: return true
+        case .agency(let code, _): return code == agency
+        case .anonymous: return false
+        }
+    }
 }

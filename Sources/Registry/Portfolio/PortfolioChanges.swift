@@ -79,12 +79,11 @@ extension Portfolio {
             projects.append(.init(id: id, agency: latest.agency, title: latest.title, from: a, to: b))
         }
 
-        let mayShow = Self.mayShow(viewer)
-        var events = try recordedEvents(ids: ids, from: from, to: to, mayShow: mayShow)
+        var events = try recordedEvents(ids: ids, from: from, to: to, viewer: viewer)
         // Findings: what the rules said at `to` and not at `from`, and the reverse.
         let pastTo = try past(to), pastFrom = try past(from)
         for id in ids {
-            guard let now = pastTo.entry(id) ?? pastFrom.entry(id), mayShow(now.agency, now.status) else { continue }
+            guard let now = pastTo.entry(id) ?? pastFrom.entry(id), viewer.sees(agency: now.agency, status: now.status) else { continue }
             let was = Set(pastFrom.entry(id)?.assessment.findings.map(\.rule) ?? [])
             let findings = pastTo.entry(id)?.assessment.findings ?? []
             let isNow = Set(findings.map(\.rule))
@@ -119,7 +118,7 @@ extension Portfolio {
                 """ + (agency == nil ? "" : " AND agency_code = ?") + (project == nil ? "" : " AND project_id = ?"),
                 [to.cutoff] + (agency.map { [$0] } ?? []) + (project.map { [$0] } ?? [])).map { try $0.decode("project_id", as: Int64.self) }
         }
-        return try recordedEvents(ids: ids, from: from, to: to, mayShow: Self.mayShow(viewer)).sorted { ($0.at, $0.projectID) > ($1.at, $1.projectID) }
+        return try recordedEvents(ids: ids, from: from, to: to, viewer: viewer).sorted { ($0.at, $0.projectID) > ($1.at, $1.projectID) }
     }
 
     /// What the rules said at the end of each of `days` that they had not said the day before
@@ -135,19 +134,18 @@ extension Portfolio {
             if asOf.day < today { history.findings.withLock { $0[asOf] = result } }
             return result
         }
-        let mayShow = Self.mayShow(viewer)
         var events: [PortfolioChanges.Event] = []
         for asOf in days {
             let was = try findings(AsOf(asOf.day.adding(days: -1))), now = try findings(asOf)
             let at = "\(asOf.day)T23:59:59Z"
-            for (id, project) in now where mayShow(project.agency, project.status) {
+            for (id, project) in now where viewer.sees(agency: project.agency, status: project.status) {
                 let before = Set(was[id]?.findings.map(\.rule) ?? [])
                 for finding in project.findings where !before.contains(finding.rule) {
                     events.append(.init(at: at, projectID: id, agency: project.agency, title: project.title, kind: .findingRaised, field: finding.rule.rawValue,
                                         detail: finding.message, source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12)))
                 }
             }
-            for (id, project) in was where mayShow(project.agency, project.status) {
+            for (id, project) in was where viewer.sees(agency: project.agency, status: project.status) {
                 let after = Set(now[id]?.findings.map(\.rule) ?? [])
                 for rule in Set(project.findings.map(\.rule)).subtracting(after).sorted(by: { $0.rawValue < $1.rawValue }) {
                     events.append(.init(at: at, projectID: id, agency: project.agency, title: project.title, kind: .findingCleared, field: rule.rawValue,
@@ -158,20 +156,9 @@ extension Portfolio {
         return events.sorted { ($0.at, $0.projectID, $0.field ?? "") > ($1.at, $1.projectID, $1.field ?? "") }
     }
 
-    static func mayShow(_ viewer: Principal) -> (String, ProjectStatus) -> Bool {
-        { agency, status in
-            guard status == .proposed else { return true }
-            switch viewer {
-            case .centre, .commandLine: return true
-            case .agency(let code, _): return code == agency
-            case .anonymous: return false
-            }
-        }
-    }
-
     /// The events the records themselves date: each project version after `from` compared with
     /// the one before it, and the reviews, re-baselines and releases recorded in between.
-    private func recordedEvents(ids: [Int64], from: AsOf, to: AsOf, mayShow: (String, ProjectStatus) -> Bool) throws -> [PortfolioChanges.Event] {
+    private func recordedEvents(ids: [Int64], from: AsOf, to: AsOf, viewer: Principal) throws -> [PortfolioChanges.Event] {
         let list = Projects.idList(ids)
         return try compliance.database.read { db in
             var events: [PortfolioChanges.Event] = []
@@ -186,7 +173,7 @@ extension Portfolio {
                 WHERE v.at >= ? AND v.at < ? AND v.project_id IN (SELECT value FROM json_each(?)) ORDER BY v.event_id
                 """, [from.cutoff, to.cutoff, list], withParts: false) { row, project in
                 defer { previous[project.id] = project }
-                guard mayShow(project.agency, project.status) else { return }
+                guard viewer.sees(agency: project.agency, status: project.status) else { return }
                 let at: String = try row.decode("at")
                 let eventID: Int64 = try row.decode("event_id")
                 func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil, detail: String? = nil) {
@@ -222,7 +209,7 @@ extension Portfolio {
                 """, [from.cutoff, to.cutoff]).map { try $0.decode("project_id", as: Int64.self) }
             let figures = try Projects.loadMany(db, ids: owners, asOf: to, withParts: false)
             func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, source: String) {
-                guard let project = figures[projectID], mayShow(project.agency, project.status) else { return }
+                guard let project = figures[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
                 events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.record.title, kind: kind,
                                     field: field, old: old, new: new, detail: detail, source: source))
             }

@@ -65,13 +65,7 @@ public struct ProjectQuery: Sendable {
     /// Every filter but the text, on an assessed project in memory: the same conditions as
     /// `ProjectSearch.sql` puts to the database.
     func admits(_ entry: PortfolioProjection.Entry, viewer: Principal) -> Bool {
-        if entry.status == .proposed {
-            switch viewer {
-            case .centre, .commandLine: break
-            case .agency(let code, _): if entry.agency != code { return false }
-            case .anonymous: return false
-            }
-        }
+        guard viewer.sees(agency: entry.agency, status: entry.status) else { return false }
         if let agency, entry.agency != agency { return false }
         if let status, entry.status != status { return false }
         if let category, entry.category != category { return false }
