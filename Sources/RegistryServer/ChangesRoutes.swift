@@ -27,12 +27,7 @@ struct ChangesRoutes {
         let first = try RegistryRecord.firstDay(storage.database) ?? storage.clock.today()
         let quarter = lastFullQuarter(before: storage.clock.today())
         let to = try AsOfParameter.date(query, "to", storage) ?? AsOf(max(quarter.to, first))
-        let from: AsOf
-        if let text = query["from"], text.count == 10, LocalDate(text) == first.adding(days: -1) {
-            from = AsOf(first.adding(days: -1))
-        } else {
-            from = try AsOfParameter.date(query, "from", storage) ?? AsOf(max(quarter.from, first.adding(days: -1)))
-        }
+        let from = try AsOfParameter.date(query, "from", storage, fromTheEmptyRegistry: true) ?? AsOf(max(quarter.from, first.adding(days: -1)))
         guard from <= to else { throw RegistryError.invalid([FieldError("from", "must not be after to (\(to))")]) }
         return (from, to)
     }

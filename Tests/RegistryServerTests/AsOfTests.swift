@@ -69,6 +69,24 @@ import Testing
         #expect(centreKinds.contains("registered") && centreKinds.contains("published"), "\(centreKinds)")
     }
 
+    @Test func changesTakeTheListsFiltersAndStartFromTheEmptyRegistry() throws {
+        let (registry, _, _, id) = try registry()
+        let other = try registry.agency("CITY", level: .local)
+        #expect(try registry.request("POST", "/api/v1/projects", token: other, body: ProjectRoutesTests.projectBody("C-1", cost: "300000", title: "City permits")).status == 201)
+        // The day before the first record is the empty registry: every project is new since.
+        let all = try registry.request("GET", "/api/v1/portfolio/changes?from=\(Self.date(-1))&to=\(Self.date(5))", token: registry.centreToken)
+        #expect(all.status == 200)
+        #expect(object(object(all["totals"])["from"])["projects"] == .integer(0))
+        #expect(object(object(all["totals"])["to"])["projects"] == .integer(2))
+        #expect(try registry.request("GET", "/api/v1/portfolio/changes?from=\(Self.date(-2))&to=\(Self.date(5))").status == 422)
+        let city = try registry.request("GET", "/api/v1/portfolio/changes?from=\(Self.date(-1))&to=\(Self.date(5))&agency=CITY", token: registry.centreToken)
+        let agencies = Set(objects(city["events"]).compactMap { if case .string(let code)? = $0["agency"] { return code } else { return nil } })
+        #expect(agencies == ["CITY"], "\(agencies)")
+        #expect(objects(city["projects"]).map { $0["id"] } != [.number(id)])
+        #expect(object(object(city["totals"])["to"])["projects"] == .integer(1))
+        #expect(try registry.request("GET", "/api/v1/portfolio/changes?from=\(Self.date(0))&to=\(Self.date(5))&as_of=\(Self.date(1))").status == 400)
+    }
+
     @Test func aThresholdCountsFromWhenItWasSetNotOnlyFromItsEffectiveDate() throws {
         let (registry, clock, _, id) = try registry()
         // Set on day 5, effective from day 2: before day 5 nobody could have owed it.

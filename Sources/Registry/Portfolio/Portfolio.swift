@@ -57,7 +57,7 @@ public struct Portfolio: Sendable {
         _ = try projection.entries(compliance)
     }
 
-    private func matching(_ query: ProjectQuery, viewer: Principal, in entries: PortfolioProjection.Entries, asOf: AsOf?) throws -> [PortfolioProjection.Entry] {
+    func matching(_ query: ProjectQuery, viewer: Principal, in entries: PortfolioProjection.Entries, asOf: AsOf?) throws -> [PortfolioProjection.Entry] {
         // Only the full-text index can answer `q` (or, for a past day, the texts of then); every
         // other filter is checked in memory.
         let texts: Set<Int64>? = try query.text.map { try ProjectSearch.matchingText($0, asOf: asOf, compliance.database) }

@@ -61,10 +61,12 @@ extension Portfolio {
     /// The changes between the ends of `from`'s and `to`'s days among what `query` matches at
     /// either end, as `viewer` may see them: a draft's changes only for those who may see it.
     public func changes(_ query: ProjectQuery, viewer: Principal, from: AsOf, to: AsOf) throws -> PortfolioChanges {
-        let before = try entries(query, viewer: viewer, asOf: from)
-        let after = try entries(query, viewer: viewer, asOf: to)
-        let overviewBefore = try overview(query, viewer: viewer, asOf: from)
-        let overviewAfter = try overview(query, viewer: viewer, asOf: to)
+        // Each end's portfolio read once: its matching projects give both the totals and the list.
+        let pastFrom = try past(from), pastTo = try past(to)
+        let before = try matching(query, viewer: viewer, in: pastFrom.entries, asOf: from)
+        let after = try matching(query, viewer: viewer, in: pastTo.entries, asOf: to)
+        let overviewBefore = PortfolioOverview(before, names: pastFrom.entries.names)
+        let overviewAfter = PortfolioOverview(after, names: pastTo.entries.names)
         let beforeByID = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
         let afterByID = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0) })
         let ids = Set(beforeByID.keys).union(afterByID.keys).sorted()
@@ -81,21 +83,10 @@ extension Portfolio {
 
         var events = try recordedEvents(ids: ids, from: from, to: to, viewer: viewer)
         // Findings: what the rules said at `to` and not at `from`, and the reverse.
-        let pastTo = try past(to), pastFrom = try past(from)
         for id in ids {
             guard let now = pastTo.entry(id) ?? pastFrom.entry(id), viewer.sees(agency: now.agency, status: now.status) else { continue }
-            let was = Set(pastFrom.entry(id)?.assessment.findings.map(\.rule) ?? [])
-            let findings = pastTo.entry(id)?.assessment.findings ?? []
-            let isNow = Set(findings.map(\.rule))
-            for finding in findings where !was.contains(finding.rule) {
-                events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingRaised,
-                                    field: finding.rule.rawValue, detail: finding.message,
-                                    source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12)))
-            }
-            for rule in RuleID.allCases where was.contains(rule) && !isNow.contains(rule) {
-                events.append(.init(at: "\(to.day)T23:59:59Z", projectID: id, agency: now.agency, title: now.title, kind: .findingCleared, field: rule.rawValue,
-                                    source: "cleared-\(rule.rawValue)"))
-            }
+            events += Self.findingEvents(id: id, agency: now.agency, title: now.title, was: pastFrom.entry(id)?.assessment.findings ?? [],
+                                         now: pastTo.entry(id)?.assessment.findings ?? [], at: to)
         }
         events.sort { ($0.at, $0.projectID) < ($1.at, $1.projectID) }
 
@@ -137,23 +128,28 @@ extension Portfolio {
         var events: [PortfolioChanges.Event] = []
         for asOf in days {
             let was = try findings(AsOf(asOf.day.adding(days: -1))), now = try findings(asOf)
-            let at = "\(asOf.day)T23:59:59Z"
-            for (id, project) in now where viewer.sees(agency: project.agency, status: project.status) {
-                let before = Set(was[id]?.findings.map(\.rule) ?? [])
-                for finding in project.findings where !before.contains(finding.rule) {
-                    events.append(.init(at: at, projectID: id, agency: project.agency, title: project.title, kind: .findingRaised, field: finding.rule.rawValue,
-                                        detail: finding.message, source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12)))
-                }
-            }
-            for (id, project) in was where viewer.sees(agency: project.agency, status: project.status) {
-                let after = Set(now[id]?.findings.map(\.rule) ?? [])
-                for rule in Set(project.findings.map(\.rule)).subtracting(after).sorted(by: { $0.rawValue < $1.rawValue }) {
-                    events.append(.init(at: at, projectID: id, agency: project.agency, title: project.title, kind: .findingCleared, field: rule.rawValue,
-                                        source: "cleared-\(rule.rawValue)"))
-                }
+            for id in Set(was.keys).union(now.keys) {
+                guard let project = now[id] ?? was[id], viewer.sees(agency: project.agency, status: project.status) else { continue }
+                events += Self.findingEvents(id: id, agency: project.agency, title: project.title, was: was[id]?.findings ?? [],
+                                             now: now[id]?.findings ?? [], at: asOf)
             }
         }
         return events.sorted { ($0.at, $0.projectID, $0.field ?? "") > ($1.at, $1.projectID, $1.field ?? "") }
+    }
+
+    /// A project's findings raised (at `at` and not before, one per finding) and cleared (one per
+    /// rule no longer found), dated at the end of `at`'s day.
+    static func findingEvents(id: Int64, agency: String, title: String, was: [Finding], now: [Finding], at: AsOf) -> [PortfolioChanges.Event] {
+        let before = Set(was.map(\.rule)), after = Set(now.map(\.rule))
+        let time = "\(at.day)T23:59:59Z"
+        let raised = now.filter { !before.contains($0.rule) }.map { finding in
+            PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingRaised, field: finding.rule.rawValue,
+                                   detail: finding.message, source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12))
+        }
+        let cleared = RuleID.allCases.filter { before.contains($0) && !after.contains($0) }.map { rule in
+            PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingCleared, field: rule.rawValue, source: "cleared-\(rule.rawValue)")
+        }
+        return raised + cleared
     }
 
     /// The events the records themselves date: each project version after `from` compared with

@@ -16,8 +16,10 @@ enum AsOfParameter {
         return asOf?.day == storage.clock.today() ? nil : asOf
     }
 
-    /// A date parameter naming a day the registry has a state for.
-    static func date(_ parameters: QueryParameters, _ name: String, _ storage: RegistryStorage) throws -> AsOf? {
+    /// A date parameter naming a day the registry has a state for. `fromTheEmptyRegistry`: the day
+    /// before the first record (the registry before anything was in it) is one too, as the start
+    /// of a range of changes.
+    static func date(_ parameters: QueryParameters, _ name: String, _ storage: RegistryStorage, fromTheEmptyRegistry: Bool = false) throws -> AsOf? {
         // Empty is not absent: a page's form drops its empty fields before they get here.
         guard let text = parameters[name] else { return nil }
         guard text.count == 10, let day = LocalDate(text) else {
@@ -27,8 +29,9 @@ enum AsOfParameter {
         guard day <= today else {
             throw RegistryError.invalid([FieldError(name, "is after today (\(today)): the registry has no state for it yet")])
         }
-        guard let first = try RegistryRecord.firstDay(storage.database), first <= day else {
-            throw RegistryError.invalid([FieldError(name, "is before the registry's first record\(try RegistryRecord.firstDay(storage.database).map { " (\($0))" } ?? "")")])
+        let first = try RegistryRecord.firstDay(storage.database)
+        guard let first, first.adding(days: fromTheEmptyRegistry ? -1 : 0) <= day else {
+            throw RegistryError.invalid([FieldError(name, "is before the registry's first record\(first.map { " (\($0))" } ?? "")")])
         }
         return AsOf(day)
     }
