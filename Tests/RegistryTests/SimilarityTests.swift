@@ -104,4 +104,15 @@ struct SimilarityTests {
         let projects = (0..<5000).map { Self.fingerprint(Int64($0), "A\($0 % 50)", "Project \($0) unique\($0)", systems: ["system-\($0)"]) }
         #expect(Similarity.duplicates(projects).isEmpty)
     }
+
+    @Test func theASCIICutGivesWhatTheUnicodeCutGives() {
+        let texts = ["Citizen Identity-Register (phase 2)", "tax_portal/v3 renewal!", "  A  b  CC ddd  ", "e-Invoicing 2027: EU-wide", "x", ""]
+        for text in texts {
+            let unicode = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            #expect(Similarity.tokens(text) == unicode, "\(text)")
+        }
+        // Beyond ASCII the Unicode-aware cut is used: letters stay letters.
+        #expect(Similarity.tokens("Überweisung Système") == ["überweisung", "système"])
+        #expect(Similarity.words("The Register of registers, register") == ["register", "registers"])
+    }
 }

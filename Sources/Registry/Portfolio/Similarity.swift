@@ -1,7 +1,11 @@
+import Synchronization
+
 /// What two projects have in common, and how much: the basis of P8-DUPLICATION and
 /// P8-THRESHOLD-SPLIT. Plain values in, plain values out.
 /// Immutable and shared: the index holds one per open project and passes references, so
-/// comparing a project with its alike neighbours copies nothing.
+/// comparing a project with its alike neighbours copies nothing. Names and words are kept as
+/// sorted numbers of the shared `SimilarityVocabulary`: comparing two fingerprints merges two
+/// integer arrays, and a word a whole portfolio uses is stored once.
 public final class ProjectFingerprint: Sendable {
     public let id: Int64
     public let agency: String
@@ -9,11 +13,11 @@ public final class ProjectFingerprint: Sendable {
     public let cost: Money
     public let start: LocalDate?
     public let end: LocalDate
-    /// Normalised names of the systems and datasets it builds or replaces.
-    public let systems: Set<String>
-    public let datasets: Set<String>
-    /// Distinctive words of the title and description.
-    public let words: Set<String>
+    /// Normalised names of the systems and datasets it builds or replaces, and the distinctive
+    /// words of its title and description, by vocabulary number, ascending.
+    let systemNumbers: [UInt32]
+    let datasetNumbers: [UInt32]
+    let wordNumbers: [UInt32]
 
     public init(id: Int64, agency: String, record: ProjectRecord) {
         self.id = id
@@ -22,16 +26,57 @@ public final class ProjectFingerprint: Sendable {
         self.cost = record.wholeLifeCost
         self.start = record.startDate
         self.end = record.forecastEnd
-        self.systems = Set(record.systems.map(Similarity.normalise))
-        self.datasets = Set(record.datasets.map(Similarity.normalise))
-        self.words = Similarity.words(record.title + " " + (record.description ?? ""))
+        let vocabulary = SimilarityVocabulary.shared
+        let numbers = vocabulary.numbers([
+            record.systems.map(Similarity.normalise), record.datasets.map(Similarity.normalise),
+            Similarity.words(record.title + " " + (record.description ?? "")),
+        ])
+        (systemNumbers, datasetNumbers, wordNumbers) = (numbers[0], numbers[1], numbers[2])
     }
+
+    public var systems: Set<String> { Set(SimilarityVocabulary.shared.names(systemNumbers)) }
+    public var datasets: Set<String> { Set(SimilarityVocabulary.shared.names(datasetNumbers)) }
+    public var words: Set<String> { Set(SimilarityVocabulary.shared.names(wordNumbers)) }
 
     /// Whether the two run at the same time (a missing start counts from the beginning).
     func overlaps(_ other: ProjectFingerprint) -> Bool {
         let aStart = start ?? LocalDate(daysSinceEpoch: Int.min / 2)
         let bStart = other.start ?? LocalDate(daysSinceEpoch: Int.min / 2)
         return aStart <= other.end && bStart <= end
+    }
+}
+
+/// Every normalised name and word any fingerprint has held, each once, by number. Numbers are
+/// never reused or forgotten, so the table grows with the portfolio's vocabulary, not with its
+/// writes; one table serves the live index and the indexes of past days alike.
+final class SimilarityVocabulary: Sendable {
+    static let shared = SimilarityVocabulary()
+
+    private struct Table {
+        var numbers: [String: UInt32] = [:]
+        var names: [String] = []
+    }
+    private let table = Mutex(Table())
+
+    /// Each group's names as sorted, distinct numbers, under one lock.
+    func numbers(_ groups: [[String]]) -> [[UInt32]] {
+        table.withLock { table in
+            groups.map { names in
+                var numbers = names.map { name -> UInt32 in
+                    if let number = table.numbers[name] { return number }
+                    let number = UInt32(table.names.count)
+                    table.names.append(name)
+                    table.numbers[name] = number
+                    return number
+                }
+                numbers.sort()
+                return Similarity.distinct(numbers)
+            }
+        }
+    }
+
+    func names(_ numbers: [UInt32]) -> [String] {
+        table.withLock { table in numbers.map { table.names[Int($0)] } }
     }
 }
 
@@ -65,49 +110,90 @@ public enum Similarity {
     ]
 
     public static func normalise(_ name: String) -> String {
-        name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
+        tokens(name).joined(separator: " ")
     }
 
-    static func words(_ text: String) -> Set<String> {
-        Set(text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-            .filter { $0.count > 2 && !stopWords.contains($0) })
+    /// The distinctive words of a text, each once.
+    static func words(_ text: String) -> [String] {
+        distinct(tokens(text).filter { $0.count > 2 && !stopWords.contains($0) }.sorted())
+    }
+
+    /// The text lowercased and cut at everything that is not a letter or a digit. Names and
+    /// titles are nearly always ASCII, which is cut byte by byte; the Unicode-aware cut, which
+    /// gives the same for ASCII, is kept for the rest.
+    static func tokens(_ text: String) -> [String] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        }
+        var tokens: [String] = []
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): current.append(byte)
+            default:
+                if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+        return tokens
+    }
+
+    /// A sorted array without its repeats.
+    static func distinct<T: Equatable>(_ sorted: [T]) -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(sorted.count)
+        for item in sorted where result.last != item { result.append(item) }
+        return result
+    }
+
+    /// How many numbers two ascending arrays share.
+    static func sharedCount(_ x: [UInt32], _ y: [UInt32]) -> Int {
+        var i = 0, j = 0, count = 0
+        while i < x.count && j < y.count {
+            if x[i] == y[j] { count += 1; i += 1; j += 1 } else if x[i] < y[j] { i += 1 } else { j += 1 }
+        }
+        return count
+    }
+
+    /// The numbers two ascending arrays share, as names in alphabetical order.
+    static func sharedNames(_ x: [UInt32], _ y: [UInt32]) -> [String] {
+        let common = Set(x).intersection(y)
+        return common.isEmpty ? [] : SimilarityVocabulary.shared.names(Array(common)).sorted()
     }
 
     /// Weighted overlap: shared systems and datasets weigh most (the same system built twice),
     /// shared words support them.
     public static func compare(_ a: ProjectFingerprint, _ b: ProjectFingerprint) -> SimilarProjects {
-        let systems = a.systems.intersection(b.systems), datasets = a.datasets.intersection(b.datasets), words = a.words.intersection(b.words)
-        return SimilarProjects(first: min(a.id, b.id), second: max(a.id, b.id), score: score(a, b),
-                               sharedSystems: systems.sorted(), sharedDatasets: datasets.sorted(), sharedWords: words.sorted())
+        SimilarProjects(first: min(a.id, b.id), second: max(a.id, b.id), score: score(a, b),
+                        sharedSystems: sharedNames(a.systemNumbers, b.systemNumbers), sharedDatasets: sharedNames(a.datasetNumbers, b.datasetNumbers),
+                        sharedWords: sharedNames(a.wordNumbers, b.wordNumbers))
     }
 
     /// The score of `compare` alone, without building what the two share: the index asks this
     /// of every candidate pair, and most are not reported.
     public static func score(_ a: ProjectFingerprint, _ b: ProjectFingerprint) -> Int {
-        func shared(_ x: Set<String>, _ y: Set<String>) -> Int {
-            let (small, large) = x.count <= y.count ? (x, y) : (y, x)
-            var count = 0
-            for item in small where large.contains(item) { count += 1 }
-            return count
-        }
-        func jaccard(_ x: Set<String>, _ y: Set<String>) -> Double {
-            let common = shared(x, y), union = x.count + y.count - common
+        func jaccard(_ x: [UInt32], _ y: [UInt32]) -> Double {
+            let common = sharedCount(x, y), union = x.count + y.count - common
             return union == 0 ? 0 : Double(common) / Double(union)
         }
         var score = 0.0, weight = 0.0
-        if !a.systems.isEmpty || !b.systems.isEmpty { score += 0.4 * jaccard(a.systems, b.systems); weight += 0.4 }
-        if !a.datasets.isEmpty || !b.datasets.isEmpty { score += 0.3 * jaccard(a.datasets, b.datasets); weight += 0.3 }
+        if !a.systemNumbers.isEmpty || !b.systemNumbers.isEmpty { score += 0.4 * jaccard(a.systemNumbers, b.systemNumbers); weight += 0.4 }
+        if !a.datasetNumbers.isEmpty || !b.datasetNumbers.isEmpty { score += 0.3 * jaccard(a.datasetNumbers, b.datasetNumbers); weight += 0.3 }
         // Words by the smaller set, so a short title fully inside a long description counts.
-        let smaller = min(a.words.count, b.words.count)
-        let wordScore = smaller == 0 ? 0 : Double(shared(a.words, b.words)) / Double(smaller)
+        let smaller = min(a.wordNumbers.count, b.wordNumbers.count)
+        let wordScore = smaller == 0 ? 0 : Double(sharedCount(a.wordNumbers, b.wordNumbers)) / Double(smaller)
         score += 0.3 * wordScore
         weight += 0.3
         return Int((score / weight * 100).rounded())
     }
 
     /// The keys a project is found by in the index: its systems, datasets and words.
-    static func indexKeys(_ project: ProjectFingerprint) -> [String] {
-        project.systems.map { "s:" + $0 } + project.datasets.map { "d:" + $0 } + project.words.map { "w:" + $0 }
+    /// A key is the kind (system, dataset, word) in the high bits and the vocabulary number below.
+    static func indexKeys(_ project: ProjectFingerprint) -> [UInt64] {
+        project.systemNumbers.map { 1 << 32 | UInt64($0) } + project.datasetNumbers.map { 2 << 32 | UInt64($0) }
+            + project.wordNumbers.map { 3 << 32 | UInt64($0) }
     }
 
     /// Keys held by more projects than this are noise (a word everyone uses), not evidence.
@@ -161,22 +247,24 @@ extension Similarity {
     public struct Index: Sendable {
         /// The projects indexed, by id.
         public private(set) var fingerprints: [Int64: ProjectFingerprint] = [:]
-        private var postings: [String: Set<Int64>] = [:]
-        /// Every alike, relevant pair, under both of its projects. Only the ids are kept: what
-        /// the two share is worked out again when a finding needs it, which keeps a portfolio
-        /// with many likenesses small in memory.
-        private var alike: [Int64: Set<Int64>] = [:]
+        /// The projects holding each key (see `indexKeys`).
+        private var postings: [UInt64: [Int64]] = [:]
+        /// Every alike, relevant pair, under both of its projects, in ascending order. Only the
+        /// ids are kept: what the two share is worked out again when a finding needs it, which
+        /// keeps a portfolio with many likenesses small in memory; and an array, not a set, so
+        /// that the projection's entries hold the same storage instead of a copy.
+        private var alike: [Int64: [Int64]] = [:]
 
         public init() {}
 
         /// `projects` indexed and linked, each pair compared once.
         public init(_ projects: [ProjectFingerprint]) {
             for project in projects { insert(project) }
-            for project in projects { link(project.id, onlyAbove: true) }
+            for project in projects.sorted(by: { $0.id < $1.id }) { link(project.id, onlyAbove: true) }
         }
 
-        /// The projects alike to `id`, in whatever agency.
-        public func neighbours(of id: Int64) -> [Int64] { alike[id].map(Array.init) ?? [] }
+        /// The projects alike to `id`, in whatever agency, in ascending order.
+        public func neighbours(of id: Int64) -> [Int64] { alike[id] ?? [] }
 
         /// Every alike pair once, the lower id first.
         public var pairs: [(Int64, Int64)] {
@@ -193,33 +281,63 @@ extension Similarity {
         public mutating func remove(_ id: Int64) {
             guard let old = fingerprints.removeValue(forKey: id) else { return }
             for key in indexKeys(old) {
-                postings[key]?.remove(id)
-                if postings[key]?.isEmpty == true { postings[key] = nil }
+                guard let position = postings[key]?.firstIndex(of: id) else { continue }
+                postings[key]!.remove(at: position)
+                if postings[key]!.isEmpty { postings[key] = nil }
             }
-            for other in alike.removeValue(forKey: id) ?? [] { alike[other]?.remove(id) }
+            for other in alike.removeValue(forKey: id) ?? [] where alike[other] != nil { Self.remove(id, from: &alike[other]!) }
         }
 
         /// Puts a project in the index; `link` then finds what it is alike to.
         public mutating func insert(_ project: ProjectFingerprint) {
             fingerprints[project.id] = project
-            for key in indexKeys(project) { postings[key, default: []].insert(project.id) }
+            for key in indexKeys(project) { postings[key, default: []].append(project.id) }
         }
 
         /// Compares `id` with every project sharing a telling key with it; `onlyAbove` skips
-        /// lower ids (a full build compares each pair once).
+        /// lower ids (a full build, linking in ascending order, compares each pair once and
+        /// only ever appends to the neighbour lists).
         public mutating func link(_ id: Int64, onlyAbove: Bool) {
             guard let project = fingerprints[id] else { return }
             let noise = noiseLimit(projects: fingerprints.count)
-            var candidates = Set<Int64>()
+            var candidates: [Int64] = []
             for key in indexKeys(project) {
                 guard let holders = postings[key], holders.count > 1, holders.count <= noise else { continue }
-                candidates.formUnion(holders)
+                candidates.append(contentsOf: holders)
             }
-            for other in candidates where other != id && (!onlyAbove || other > id) {
-                guard let fingerprint = fingerprints[other], relevant(project, fingerprint), score(project, fingerprint) >= reportingScore else { continue }
-                alike[id, default: []].insert(other)
-                alike[other, default: []].insert(id)
+            candidates.sort()
+            var previous: Int64?
+            for other in candidates where other != previous {
+                previous = other
+                guard other != id, !onlyAbove || other > id, let fingerprint = fingerprints[other],
+                      relevant(project, fingerprint), score(project, fingerprint) >= reportingScore else { continue }
+                Self.insert(other, into: &alike[id, default: []])
+                Self.insert(id, into: &alike[other, default: []])
             }
+        }
+
+        private static func insert(_ id: Int64, into sorted: inout [Int64]) {
+            if let last = sorted.last, last >= id {
+                let position = firstPosition(notBelow: id, in: sorted)
+                if sorted[position] != id { sorted.insert(id, at: position) }
+            } else {
+                sorted.append(id)
+            }
+        }
+
+        private static func remove(_ id: Int64, from sorted: inout [Int64]) {
+            let position = firstPosition(notBelow: id, in: sorted)
+            if position < sorted.count && sorted[position] == id { sorted.remove(at: position) }
+        }
+
+        /// Binary search: where `id` is or would go in `sorted`.
+        private static func firstPosition(notBelow id: Int64, in sorted: [Int64]) -> Int {
+            var low = 0, high = sorted.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sorted[middle] < id { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
     }
 }
