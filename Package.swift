@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // C: what Swift's Glibc module lacks (epoll, eventfd, accept4).
+        // C: what Swift's Glibc module lacks (epoll, eventfd, accept4, mallinfo2).
         .target(name: "CLinuxShims"),
         // The system libraries, linked from the OS (libsqlite3-dev, zlib1g-dev).
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -43,7 +43,7 @@ let package = Package(
         ]),
         // The executable: command line, configuration, start-up.
         .executableTarget(name: "portfolio-registry", dependencies: [
-            "RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase",
+            "RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "CLinuxShims",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -20,6 +20,7 @@ echo "N = $N projects"
 echo "import (one request, one transaction): $(time_it import_projects)"
 publish_all
 echo "overview, first after start:        $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")   (waits for the projection's first build)"
+echo "the server's first build: $(grep -o 'portfolio built.*' "$workdir/server.log" | tail -n 1)"
 echo "overview, again (cached body):       $(time_it curl -fs "http://127.0.0.1:$PORT/api/v1/portfolio/overview" -H "Authorization: Bearer $CENTRE")"
 for i in 1 2 3; do
   echo "a write (POST one project):          $(time_it write_project "$i")"

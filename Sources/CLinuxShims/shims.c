@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <errno.h>
 #include <pthread.h>
+#include <malloc.h>
 
 const int CLINUX_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
 const int CLINUX_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
@@ -60,3 +61,11 @@ int clinux_wait_signal(const int *signals, int count) {
         if (rc != EINTR) return -rc;
     }
 }
+
+clinux_heap_usage clinux_heap(void) {
+    struct mallinfo2 info = mallinfo2();
+    clinux_heap_usage usage = { info.uordblks + info.hblkhd, info.fordblks };
+    return usage;
+}
+
+int clinux_heap_trim(void) { return malloc_trim(0); }

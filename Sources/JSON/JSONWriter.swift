@@ -1,33 +1,43 @@
 extension JSONValue {
     /// Compact JSON text; members in their stored order.
     public var serialized: String {
-        var out = ""
-        write(to: &out)
+        String(decoding: serializedBytes, as: UTF8.self)
+    }
+
+    /// The same as UTF-8, which is what a response body is: written byte by byte, without
+    /// going through `String`'s Unicode-aware appends.
+    public var serializedBytes: [UInt8] {
+        var out: [UInt8] = []
+        write(into: &out)
         return out
     }
 
     public func write(to out: inout String) {
+        out += serialized
+    }
+
+    public func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .number(let literal): out += literal
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let literal): out.append(contentsOf: literal.utf8)
         case .string(let value): JSONString.quote(value, into: &out)
         case .array(let elements):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { out += "," }
-                element.write(to: &out)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                element.write(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, member) in object.members.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONString.quote(member.key, into: &out)
-                out += ":"
-                member.value.write(to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.write(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
@@ -35,26 +45,42 @@ extension JSONValue {
 /// JSON string quoting (RFC 8259 §7): quotes, backslashes and control characters escaped.
 public enum JSONString {
     public static func quote(_ string: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         quote(string, into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func quote(_ string: String, into out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        out += quote(string)
+    }
+
+    /// Runs of bytes that need no escape are copied whole; every byte of a multi-byte UTF-8
+    /// sequence is 0x80 or above, so only ASCII needs looking at.
+    public static func quote(_ string: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for position in 0..<utf8.count {
+                let byte = utf8[position]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                runStart = position + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: #"\u00"#.utf8)
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0xF)])
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

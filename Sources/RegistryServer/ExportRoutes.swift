@@ -114,8 +114,10 @@ struct ExportRoutes {
         ) { _ in
             var first = true
             let pages = Self.publishedPages(storage) { project, assessment in
-                defer { first = false }
-                return Array(((first ? "" : ",") + routes.projects.view(project, assessment).serialized).utf8)
+                var bytes: [UInt8] = first ? [] : [UInt8(ascii: ",")]
+                first = false
+                routes.projects.view(project, assessment).write(into: &bytes)
+                return bytes
             }
             let prefix = "{\"as_of\":\(JSONString.quote(storage.clock.timestamp())),\"currency\":\(JSONString.quote(storage.currency)),\"items\":["
             return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),

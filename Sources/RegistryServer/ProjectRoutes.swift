@@ -100,7 +100,7 @@ struct ProjectRoutes {
             guard let stored = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
             (project, assessment) = (stored, try storage.compliance.assess(stored))
         }
-        let body = SharedBody(Array(view(project, assessment).serialized.utf8))
+        let body = SharedBody(view(project, assessment).serializedBytes)
         cache.store(body, for: state)
         return body
     }

@@ -33,7 +33,7 @@ public struct RegistryApplication: Sendable {
         AdministrationRoutes(storage: storage, access: access).register(in: &api)
         projects.register(in: &api)
         let document = OpenAPIDocument.build(api.operations + [OperationsRoutes.openAPIOperation])
-        let body = Array(document.serialized.utf8)
+        let body = document.serializedBytes
         api.add(OperationsRoutes.openAPIOperation) { _ in
             HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
         }

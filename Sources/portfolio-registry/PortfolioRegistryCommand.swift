@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLinuxShims
 import Foundation
 import HTTPServer
 import Logging
@@ -202,8 +203,30 @@ extension Serve {
     /// a request seldom waits for it.
     static func keepPortfolioCurrent(_ portfolio: Portfolio, logger: Logger) {
         let thread = Thread {
+            do {
+                let started = Date()
+                let built = try portfolio.build { clinux_heap().in_use }
+                let (similarity, projection) = (built.afterSimilarity - built.before, built.afterProjection - built.afterSimilarity)
+                let perProject = { (bytes: Int) in built.projects == 0 ? 0 : bytes / built.projects }
+                logger.info("""
+                    portfolio built: \(built.projects) projects in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; heap in use \
+                    \(built.before >> 20) MB before, similarity index \(similarity >> 20) MB (\(perProject(similarity)) bytes a project), \
+                    projection \(projection >> 20) MB (\(perProject(projection)) bytes a project), \(built.afterProjection >> 20) MB in all
+                    """)
+            } catch {
+                logger.warning("portfolio build failed: \(error)")
+            }
+            // What stays free after a trim is fragmentation no trim gives back; only more than
+            // that is worth the trim's walk of the heap.
+            var freeAfterTrim = 0
             while true {
                 do { try portfolio.refresh() } catch { logger.warning("portfolio refresh failed: \(error)") }
+                // A rebuild (a new day, a new threshold) frees the entries it replaced; glibc
+                // would otherwise keep them in the arena of the thread that built them.
+                if clinux_heap().free_held > freeAfterTrim + 64 << 20 {
+                    _ = clinux_heap_trim()
+                    freeAfterTrim = clinux_heap().free_held
+                }
                 Thread.sleep(forTimeInterval: 1)
             }
         }

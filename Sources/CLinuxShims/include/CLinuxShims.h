@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <stddef.h>
 
 // epoll, eventfd and accept4 are not in Swift's Glibc module; these wrap them once.
 
@@ -33,5 +34,15 @@ extern const uint32_t CLINUX_EPOLLET;
 // Signal masks for a dedicated signal thread (sigwait), so no other thread is interrupted.
 int clinux_block_signals(const int *signals, int count);
 int clinux_wait_signal(const int *signals, int count);
+
+// The heap as glibc's malloc sees it (mallinfo2, which Swift's Glibc module does not import):
+// bytes handed out and not freed, and bytes freed but still held by the process.
+typedef struct {
+    size_t in_use;
+    size_t free_held;
+} clinux_heap_usage;
+clinux_heap_usage clinux_heap(void);
+// Gives freed heap memory back to the system (malloc_trim); 1 if any was.
+int clinux_heap_trim(void);
 
 #endif

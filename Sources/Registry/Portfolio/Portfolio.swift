@@ -57,6 +57,16 @@ public struct Portfolio: Sendable {
         _ = try projection.entries(compliance)
     }
 
+    /// The first build, in its two parts (the similarity index, then the projection), with
+    /// `measure` asked before, between and after: what each part costs, for the start-up log.
+    public func build<Measure>(measuring measure: () -> Measure) throws -> (projects: Int, before: Measure, afterSimilarity: Measure, afterProjection: Measure) {
+        let before = measure()
+        try compliance.similarity.withCurrent(compliance.database) { _ in }
+        let afterSimilarity = measure()
+        let projects = try projection.entries(compliance).ordered.count
+        return (projects, before, afterSimilarity, measure())
+    }
+
     func matching(_ query: ProjectQuery, viewer: Principal, in entries: PortfolioProjection.Entries, asOf: AsOf?) throws -> [PortfolioProjection.Entry] {
         // Only the full-text index can answer `q` (or, for a past day, the texts of then); every
         // other filter is checked in memory.

@@ -42,6 +42,6 @@ enum Representation {
     static func response(_ value: JSONValue, status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var headers = headers
         headers.set("Content-Type", "application/json")
-        return HTTPResponse(status: status, headers: headers, body: Array(value.serialized.utf8))
+        return HTTPResponse(status: status, headers: headers, body: value.serializedBytes)
     }
 }
