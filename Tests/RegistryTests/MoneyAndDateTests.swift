@@ -1,4 +1,5 @@
 @testable import Registry
+import Foundation
 import Testing
 
 struct MoneyTests {
@@ -27,6 +28,11 @@ struct MoneyTests {
         #expect(Money(minorUnits: 1_250_000_050).formatted == "12,500,000.50")
         #expect(Money(minorUnits: 99).formatted == "0.99")
         #expect(Money(minorUnits: -100_000).formatted == "-1,000.00")
+        #expect(Money(minorUnits: 0).formatted == "0.00")
+        #expect(Money(minorUnits: -5).formatted == "-0.05")
+        #expect(Money(minorUnits: 12_345_678).formatted == "123,456.78")
+        #expect(Money(minorUnits: 100_000_000).formatted == "1,000,000.00")
+        #expect(Money(minorUnits: .min).formatted == "-92,233,720,368,547,758.08")
     }
 }
 
@@ -47,5 +53,10 @@ struct LocalDateTests {
         #expect(date.adding(days: 40).description == "2027-01-01")
         #expect(LocalDate.days(from: try #require(LocalDate("2024-02-28")), to: try #require(LocalDate("2024-03-01"))) == 2)
         #expect(try #require(LocalDate("1969-12-31")).daysSinceEpoch == -1)
+    }
+
+    @Test func hexIsTwoLowercaseDigitsAByte() {
+        #expect(Hex.encode([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
+        #expect(Hex.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

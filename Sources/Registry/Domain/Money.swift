@@ -80,17 +80,25 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// For people: thousands separated, always two decimals (`12,500,000.50`).
     public var formatted: String {
-        let sign = minorUnits < 0 ? "-" : ""
-        let magnitude = minorUnits.magnitude
-        var whole = String(magnitude / 100)
-        var groups: [Substring] = []
-        while whole.count > 3 {
-            groups.insert(Substring(whole.suffix(3)), at: 0)
-            whole.removeLast(3)
+        // Written backwards as ASCII bytes: the rules word every finding with amounts, so this
+        // runs for every project of a portfolio assessed.
+        var magnitude = minorUnits.magnitude
+        var reversed: [UInt8] = []
+        reversed.reserveCapacity(32)
+        for _ in 0..<2 {
+            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
         }
-        groups.insert(Substring(whole), at: 0)
-        let cents = magnitude % 100
-        return sign + groups.joined(separator: ",") + "." + (cents < 10 ? "0" : "") + String(cents)
+        reversed.append(UInt8(ascii: "."))
+        var digits = 0
+        repeat {
+            if digits > 0 && digits % 3 == 0 { reversed.append(UInt8(ascii: ",")) }
+            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+            digits += 1
+        } while magnitude > 0
+        if minorUnits < 0 { reversed.append(UInt8(ascii: "-")) }
+        return String(decoding: reversed.reversed(), as: UTF8.self)
     }
 
     public var description: String { decimalString }

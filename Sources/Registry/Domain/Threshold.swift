@@ -3,6 +3,14 @@ public struct Threshold: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case businessCase = "business_case"
         case centralReview = "central_review"
+
+        /// As the findings word it: "business-case", "central-review".
+        public var hyphenated: String {
+            switch self {
+            case .businessCase: "business-case"
+            case .centralReview: "central-review"
+            }
+        }
     }
 
     public var kind: Kind

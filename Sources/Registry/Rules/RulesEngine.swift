@@ -295,7 +295,7 @@ public enum RulesEngine {
         }
         for split in context.thresholdSplits {
             findings.append(Finding(rule: .thresholdSplit, severity: .warning, message:
-                "Projects \(split.projects.map(String.init).joined(separator: ", ")) of this agency look alike, run at the same time and are each under the \(split.kind.rawValue.replacingOccurrences(of: "_", with: "-")) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."))
+                "Projects \(split.projects.map(String.init).joined(separator: ", ")) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."))
         }
         return findings
     }
