@@ -206,7 +206,9 @@ extension Serve {
             do {
                 let started = Date()
                 let built = try portfolio.build { clinux_heap().in_use }
-                let (similarity, projection) = (built.afterSimilarity - built.before, built.afterProjection - built.afterSimilarity)
+                // The heap is the whole process's: on a small registry, requests served meanwhile
+                // can free more than a part took.
+                let (similarity, projection) = (max(0, built.afterSimilarity - built.before), max(0, built.afterProjection - built.afterSimilarity))
                 let perProject = { (bytes: Int) in built.projects == 0 ? 0 : bytes / built.projects }
                 logger.info("""
                     portfolio built: \(built.projects) projects in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; heap in use \

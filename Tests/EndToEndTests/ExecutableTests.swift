@@ -114,6 +114,22 @@ import Testing
         #expect(server.waitForExit(timeout: 10) == 0)
     }
 
+    @Test func logsWhatTheFirstBuildCostsInMemory() throws {
+        let dir = try temporaryDirectory()
+        let server = try ServerProcess(arguments: ["serve", "--port", "0", "--demo", "--db", dir.appendingPathComponent("db.sqlite").path])
+        // The overview waits for the first build, which the start-up thread logs when done.
+        let client = try server.client()
+        try client.send("GET /api/v1/portfolio/overview HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        usleep(200_000)
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(timeout: 10) == 0)
+        let log = server.remainingOutput()
+        let line = try #require(log.split(separator: "\n").first { $0.contains("portfolio built:") }, "\(log)")
+        #expect(line.range(of: #"portfolio built: [1-9]\d* projects in [\d.]+ s; heap in use \d+ MB before, similarity index \d+ MB \(\d+ bytes a project\), projection \d+ MB \(\d+ bytes a project\), \d+ MB in all"#,
+                                options: .regularExpression) != nil, "\(line)")
+    }
+
     @Test func migrateAppliesOnceAndRefusesAChangedMigration() throws {
         let dir = try temporaryDirectory()
         let resources = dir.appendingPathComponent("resources")
