@@ -219,11 +219,17 @@ public enum Similarity {
     /// group is the project's own neighbourhood, not a chain of likenesses, so each project
     /// named is alike to the one the finding is on.
     public static func split(of project: ProjectFingerprint, alike: [ProjectFingerprint], threshold: Money) -> [Int64]? {
+        splitPartners(of: project, alike: alike, threshold: threshold).map { ([project.id] + $0.map(\.id)).sorted() }
+    }
+
+    /// The projects of `alike` that make a split group with `project`, in their order; nil when
+    /// there is no split.
+    static func splitPartners(of project: ProjectFingerprint, alike: [ProjectFingerprint], threshold: Money) -> [ProjectFingerprint]? {
         guard project.cost < threshold else { return nil }
         let partners = alike.filter { $0.agency == project.agency && $0.cost < threshold && $0.overlaps(project) }
         guard !partners.isEmpty else { return nil }
         let total = partners.reduce(project.cost) { $0 + $1.cost }
-        return total >= threshold ? ([project.id] + partners.map(\.id)).sorted() : nil
+        return total >= threshold ? partners : nil
     }
 
     /// Every distinct split group among `projects` (see `split(of:alike:threshold:)`).

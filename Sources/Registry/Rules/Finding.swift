@@ -26,14 +26,35 @@ public struct Finding: Sendable, Equatable {
         case warning
     }
 
+    /// What a finding says, kept as the facts it is worded from where those are large and
+    /// shared: a split names every project of its group, and the group is the similarity
+    /// index's own list of alike projects, so 100,000 assessed projects hold no copy of it.
+    enum Text: Sendable, Equatable {
+        case words(String)
+        case split(SimilarityIndex.Split)
+    }
+
     public var rule: RuleID
     public var severity: Severity
-    public var message: String
+    var text: Text
 
     public init(rule: RuleID, severity: Severity, message: String) {
+        self.init(rule: rule, severity: severity, text: .words(message))
+    }
+
+    init(rule: RuleID, severity: Severity, text: Text) {
         self.rule = rule
         self.severity = severity
-        self.message = message
+        self.text = text
+    }
+
+    /// Worded when read.
+    public var message: String {
+        switch text {
+        case .words(let words): words
+        case .split(let split):
+            "Projects \(split.projects.map(String.init).joined(separator: ", ")) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."
+        }
     }
 
     public var principle: Int { rule.principle }

@@ -294,8 +294,7 @@ public enum RulesEngine {
                 "This looks like the same system or data as " + list.joined(separator: "; and ") + ". Talk to the other agency before building it twice."))
         }
         for split in context.thresholdSplits {
-            findings.append(Finding(rule: .thresholdSplit, severity: .warning, message:
-                "Projects \(split.projects.map(String.init).joined(separator: ", ")) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."))
+            findings.append(Finding(rule: .thresholdSplit, severity: .warning, text: .split(split)))
         }
         return findings
     }

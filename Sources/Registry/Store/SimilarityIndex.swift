@@ -14,10 +14,21 @@ public final class SimilarityIndex: Sendable {
     }
 
     public struct Split: Sendable, Equatable {
-        public var projects: [Int64]
+        /// The project the finding is on, and the alike projects that make the group with it,
+        /// ascending: the index's own neighbour list when every neighbour is in the group, so
+        /// that a finding holds no copy of it.
+        public var head: Int64
+        public var partners: [Int64]
         public var total: Money
         public var threshold: Money
         public var kind: Threshold.Kind
+
+        /// The whole group, ascending.
+        public var projects: [Int64] {
+            var group = partners
+            group.insert(head, at: group.firstIndex { $0 > head } ?? group.endIndex)
+            return group
+        }
     }
 
     struct Snapshot: Sendable {
@@ -132,11 +143,13 @@ public final class SimilarityIndex: Sendable {
     /// The split groups `id` heads, one per threshold kind it is under (see `Similarity.split`).
     func splits(for id: Int64, in snapshot: Snapshot, thresholds: ThresholdSchedule, today: LocalDate) -> [Split] {
         guard let project = snapshot.index.fingerprints[id], let level = snapshot.levels[id] else { return [] }
-        let alike = snapshot.neighbours(of: id).compactMap { snapshot.index.fingerprints[$0] }
+        let neighbours = snapshot.neighbours(of: id)
+        let alike = neighbours.compactMap { snapshot.index.fingerprints[$0] }
         return Threshold.Kind.allCases.compactMap { kind in
             guard let threshold = thresholds.inForce(kind, on: today, level: level)?.amount,
-                  let group = Similarity.split(of: project, alike: alike, threshold: threshold) else { return nil }
-            return Split(projects: group, total: group.reduce(.zero) { $0 + (snapshot.index.fingerprints[$1]?.cost ?? .zero) }, threshold: threshold, kind: kind)
+                  let partners = Similarity.splitPartners(of: project, alike: alike, threshold: threshold) else { return nil }
+            return Split(head: id, partners: partners.count == neighbours.count ? neighbours : partners.map(\.id),
+                         total: partners.reduce(project.cost) { $0 + $1.cost }, threshold: threshold, kind: kind)
         }
     }
 
