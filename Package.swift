@@ -43,7 +43,7 @@ let package = Package(
         ]),
         // The executable: command line, configuration, start-up.
         .executableTarget(name: "portfolio-registry", dependencies: [
-            "RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "CLinuxShims",
+            "RegistryServer", "Registry", "HTTPServer", "SQLiteDatabase", "CLinuxShims", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -22,12 +22,19 @@ public enum RegistryError: Error, Sendable, Equatable {
     case busy
     /// This server follows another's database and takes no writes (503), naming the primary.
     case readOnlyReplica(primaryURL: String?)
+    /// The change was committed here but the replica did not confirm it (503): it is not lost
+    /// on this machine, but it was not acknowledged either.
+    case replicationUnconfirmed
 }
 
 extension RegistryError {
     /// A storage failure the client can do something about, as a refusal; nil for the rest
     /// (which are the server's fault, 500).
     public init?(storage error: any Error) {
+        if error is UnconfirmedCommit {
+            self = .replicationUnconfirmed
+            return
+        }
         guard let error = error as? SQLiteError, error.isBusy else { return nil }
         self = .busy
     }
@@ -53,6 +60,7 @@ extension RegistryError: CustomStringConvertible {
         case .unauthenticated: "a valid bearer token is needed"
         case .busy: "the database is busy"
         case .readOnlyReplica(let primary): "this server is a read-only replica" + (primary.map { "; the primary is \($0)" } ?? "")
+        case .replicationUnconfirmed: "committed on the primary, but the replica did not confirm it"
         }
     }
 }

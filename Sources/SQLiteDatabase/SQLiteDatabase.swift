@@ -24,6 +24,13 @@ public final class SQLiteDatabase: @unchecked Sendable {
         /// generation goes by the files' metadata, since the follower writes pages in place
         /// where `PRAGMA data_version` does not see them.
         public var followsAnotherWriter = false
+        /// Asked after each group's COMMIT and before any of its writes is answered: a replica
+        /// that must confirm it holds the commit (Litestream's `sync -wait`), so that a write
+        /// acknowledged is on another machine too. Asked while the writer is held, so commits
+        /// are confirmed in order and the writes queued meanwhile share the next confirmation.
+        /// When it throws, the group stays committed here and each of its writes gets an
+        /// `UnconfirmedCommit` error instead of its result.
+        public var confirmCommit: (@Sendable () throws -> Void)? = nil
 
         public init() {}
     }
@@ -212,6 +219,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
         } catch {
             if writer.isInTransaction { _ = try? writer.execute("ROLLBACK") }
             for job in succeeded { job.error = error }
+            return
+        }
+        if let confirm = configuration.confirmCommit {
+            do {
+                try confirm()
+            } catch {
+                for job in succeeded { job.error = UnconfirmedCommit(reason: "\(error)") }
+            }
         }
     }
 
@@ -295,6 +310,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
         if let index = held.databases.lastIndex(of: ObjectIdentifier(self)) { held.databases.remove(at: index) }
         #endif
     }
+}
+
+/// A write committed to this database whose commit the replica did not confirm
+/// (`Configuration.confirmCommit`): it is here, and not known to be anywhere else.
+public struct UnconfirmedCommit: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+
+    public var description: String { "committed here, but the replica did not confirm it: \(reason)" }
 }
 
 /// One caller's write waiting for its group: its body (dropped once run, so that the caller's

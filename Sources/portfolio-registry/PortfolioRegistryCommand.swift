@@ -131,6 +131,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Pages of WAL after which SQLite checkpoints; 0 leaves checkpoints to Litestream (env PORTFOLIO_WAL_AUTOCHECKPOINT; default SQLite's 1000).")
     var walAutocheckpoint: Int?
 
+    @Option(help: "Litestream's control socket (its configuration's `socket: {enabled: true, path: ...}`): every commit waits until Litestream has shipped it to the replica before its writes are answered, so no acknowledged write is lost with this machine; --db must name the database as that configuration does (env PORTFOLIO_LITESTREAM_SOCKET).")
+    var litestreamSocket: String?
+
     func run() throws {
         // Before any thread exists, so that only the waiting thread below receives these signals.
         TerminationSignals.block()
@@ -164,6 +167,11 @@ struct Serve: ParsableCommand {
         databaseConfiguration.autocheckpointPages = try walAutocheckpoint ?? Setting.environment("PORTFOLIO_WAL_AUTOCHECKPOINT").map {
             guard let pages = Int($0), pages >= 0 else { throw ValidationError("PORTFOLIO_WAL_AUTOCHECKPOINT must be a whole number of pages") }
             return pages
+        }
+        if let socket = litestreamSocket ?? Setting.environment("PORTFOLIO_LITESTREAM_SOCKET") {
+            if isReplica { throw ValidationError("--litestream-socket is for the primary, which writes; a --read-only replica never does") }
+            let control = LitestreamControl(socketPath: socket, databasePath: URL(fileURLWithPath: storage.databasePath).standardizedFileURL.path)
+            databaseConfiguration.confirmCommit = { try control.syncAndWait() }
         }
         let primary = primaryURL ?? Setting.environment("PORTFOLIO_PRIMARY_URL")
         if isReplica && demo { throw ValidationError("--demo writes, and --read-only never does") }

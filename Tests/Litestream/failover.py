@@ -17,6 +17,7 @@ import argparse, datetime, http.client, json, os, signal, socket, sqlite3, subpr
 
 SYNC_INTERVAL = 1.0
 SHIPPING_ALLOWANCE = 0.5  # --allowance
+CONFIRMED = False  # --confirmed: serve --litestream-socket, every commit confirmed by the replica
 def runbook_config():
     """The file-replica configuration from the README's runbook, as written there, with this
     test's paths in place of /data/portfolio.sqlite and /replica/portfolio."""
@@ -26,7 +27,8 @@ def runbook_config():
         block = block.split("```")[0]
         if "type: file" in block:
             return block.replace("{", "{{").replace("}", "}}") \
-                .replace("/data/portfolio.sqlite", "{db}").replace("/replica/portfolio", "{replica}")
+                .replace("/data/portfolio.sqlite", "{db}").replace("/replica/portfolio", "{replica}") \
+                .replace("/run/litestream.sock", "{socket}")
     raise SystemExit("the README has no file-replica configuration for Litestream")
 
 # As the README says to run it (the database monitor notices a commit within 100 ms).
@@ -79,8 +81,11 @@ def prepare_primary(registry, primary, replica, directory):
     token = run(registry, "token", "issue", "--agency", "MINA", "--db", primary)
     config = os.path.join(directory, "litestream.yml")
     with open(config, "w") as f:
-        f.write(CONFIG.format(db=primary, replica=replica))
+        f.write(CONFIG.format(db=primary, replica=replica, socket=control_socket(directory)))
     return token, config
+
+def control_socket(directory):
+    return os.path.join(directory, "litestream.sock")
 
 def one_round(number, registry, litestream, seconds, work, serve_flags=""):
     directory = os.path.join(work, f"round-{number}")
@@ -93,7 +98,8 @@ def one_round(number, registry, litestream, seconds, work, serve_flags=""):
     port = free_port()
     # Its own process group, so that one SIGKILL takes Litestream and the server together.
     supervisor = subprocess.Popen(
-        [litestream, "replicate", "-config", config, "-exec", f"{registry} serve --port {port} --db {primary} {serve_flags}"],
+        [litestream, "replicate", "-config", config, "-exec", f"{registry} serve --port {port} --db {primary} {serve_flags}"
+         + (f" --litestream-socket {control_socket(directory)}" if CONFIRMED else "")],
         stdout=open(os.path.join(directory, "primary.log"), "w"), stderr=subprocess.STDOUT, start_new_session=True)
     wait_healthy(port)
 
@@ -139,13 +145,16 @@ def one_round(number, registry, litestream, seconds, work, serve_flags=""):
     db = sqlite3.connect(f"file:{restored}?mode=ro", uri=True)
     check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"round {number}: integrity_check of the restored database is ok")
     present = {row[0] for row in db.execute("SELECT external_id FROM projects WHERE agency_code = 'MINA'")}
-    old_enough = [a for a in acknowledged if a[2] < killed_at - SYNC_INTERVAL - SHIPPING_ALLOWANCE]
+    # With --confirmed every commit waited for the replica before it was answered: every
+    # acknowledged write must be there, however shortly before the kill.
+    old_enough = acknowledged if CONFIRMED else [a for a in acknowledged if a[2] < killed_at - SYNC_INTERVAL - SHIPPING_ALLOWANCE]
     lost = [a[0] for a in old_enough if a[0] not in present]
     missing_ages = [killed_at - a[2] for a in acknowledged if a[0] not in present]
     oldest_missing.append(max(missing_ages, default=0))
     print(f"  round {number}: {len(missing_ages)} acknowledged writes not restored, the oldest acknowledged "
           f"{max(missing_ages, default=0):.2f} s before the kill", flush=True)
-    check(not lost, f"round {number}: all {len(old_enough)} writes acknowledged over {SYNC_INTERVAL + SHIPPING_ALLOWANCE:.1f} s before the kill are restored"
+    check(not lost, f"round {number}: all {len(old_enough)} writes acknowledged "
+          + ("(each confirmed by the replica)" if CONFIRMED else f"over {SYNC_INTERVAL + SHIPPING_ALLOWANCE:.1f} s before the kill") + " are restored"
           f" ({len(acknowledged)} acknowledged in all, {len(present)} restored, restore took {restore_seconds:.2f} s)"
           + (f"; lost: {lost[:5]}" if lost else ""))
     unaudited = db.execute("""SELECT count(*) FROM projects p WHERE NOT EXISTS
@@ -183,7 +192,7 @@ def one_round(number, registry, litestream, seconds, work, serve_flags=""):
     return len(lost)
 
 def main():
-    global SHIPPING_ALLOWANCE
+    global SHIPPING_ALLOWANCE, CONFIRMED
     parser = argparse.ArgumentParser()
     parser.add_argument("registry")
     parser.add_argument("litestream")
@@ -191,13 +200,17 @@ def main():
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--allowance", type=float, default=SHIPPING_ALLOWANCE, help="seconds allowed for shipping, beyond the sync interval")
     parser.add_argument("--serve-flags", default="", help="extra flags for serve, e.g. --wal-autocheckpoint 0")
+    parser.add_argument("--confirmed", action="store_true",
+                        help="serve --litestream-socket: every acknowledged write must be restored, not only those older than the sync interval")
     args = parser.parse_args()
     SHIPPING_ALLOWANCE = args.allowance
+    CONFIRMED = args.confirmed
     registry, litestream = os.path.abspath(args.registry), os.path.abspath(args.litestream)
     print(run(litestream, "version"))
     with tempfile.TemporaryDirectory(prefix="failover-") as work:
         lost = sum(one_round(n, registry, litestream, args.seconds, work, args.serve_flags) for n in range(1, args.rounds + 1))
-    print(f"{args.rounds} kill-and-restore rounds: {lost} acknowledged writes older than the sync interval and shipping lost; "
+    print(f"{args.rounds} kill-and-restore rounds{' (commits confirmed by the replica)' if CONFIRMED else ''}: {lost} acknowledged writes "
+          f"{'' if CONFIRMED else 'older than the sync interval and shipping '}lost; "
           f"the oldest write not restored was acknowledged {max(oldest_missing, default=0):.2f} s before its kill; {len(failures)} failed checks")
     sys.exit(1 if failures else 0)
 

@@ -1,5 +1,7 @@
 import JSON
 import Registry
+import SQLiteDatabase
+import Synchronization
 import Testing
 
 /// An `Idempotency-Key` is recorded in the transaction of the write it protects. Faults are
@@ -53,5 +55,28 @@ import Testing
         #expect(replay["id"] == created["id"])
         #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 1)
     }
-}
 
+    struct ReplicaDown: Error {}
+
+    /// With a replica that must confirm every commit (`serve --litestream-socket`): a write it
+    /// did not confirm is not acknowledged, though it is stored here, and its retry replays it.
+    @Test func aWriteTheReplicaDidNotConfirmIs503AndItsRetryReplaysIt() throws {
+        let replicaUp = Mutex(true)
+        var database = SQLiteDatabase.Configuration()
+        database.confirmCommit = { if !replicaUp.withLock({ $0 }) { throw ReplicaDown() } }
+        let registry = try RunningRegistry(database: database)
+        let token = try registry.agency("MINA")
+        replicaUp.withLock { $0 = false }
+        let unconfirmed = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-3"])
+        #expect(unconfirmed.status == 503)
+        #expect(unconfirmed["type"] == .string("/problems/replication-unconfirmed"))
+        #expect(unconfirmed.response.header("Retry-After") == "1")
+        #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 1, "stored on the primary all the same")
+
+        replicaUp.withLock { $0 = true }
+        let retry = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body, headers: ["Idempotency-Key: k-3"])
+        #expect(retry.status == 201)
+        #expect(retry.response.header("Idempotent-Replayed") == "true")
+        #expect(try Self.count(registry, "SELECT count(*) FROM projects") == 1)
+    }
+}

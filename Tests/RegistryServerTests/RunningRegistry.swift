@@ -5,6 +5,7 @@ import JSON
 import Logging
 import Registry
 import RegistryServer
+import SQLiteDatabase
 
 /// A real registry server on an ephemeral port, over a fresh database migrated from the
 /// repository's Migrations/, with a centre token at hand.
@@ -18,11 +19,13 @@ final class RunningRegistry: Sendable {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(logger supplied: Logger? = nil, clock: RegistryClock = RegistryClock(), configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(logger supplied: Logger? = nil, clock: RegistryClock = RegistryClock(), database: SQLiteDatabase.Configuration = .init(),
+         configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
-                                           migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path, clock: clock)
+                                           migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path, clock: clock,
+                                           configuration: database)
         application = RegistryApplication(storage: storage, resources: .init(publicDirectory: Self.repository.appendingPathComponent("Public").path))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0

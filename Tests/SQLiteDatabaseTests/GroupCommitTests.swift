@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import SQLiteDatabase
 import Testing
 
@@ -100,6 +101,50 @@ import Testing
         // Another connection (as another process would) sees every acknowledged write.
         let other = try SQLiteConnection(path: temp.path, mode: .readOnly)
         #expect(try other.scalar("SELECT count(*) FROM t WHERE name LIKE 'd%'") == .integer(4))
+    }
+}
+
+/// A replica that must confirm each commit (`Configuration.confirmCommit`, Litestream's
+/// `sync -wait` in the server) before its writes are answered.
+@Suite struct CommitConfirmationTests {
+    struct ReplicaDown: Error {}
+
+    @Test func eachGroupIsConfirmedAfterItsCommitAndBeforeItsWritesReturn() throws {
+        let temp = try TemporaryDatabase()
+        // What the replica sees when asked: the rows another connection reads then.
+        let counts = Mutex<[Int64]>([])
+        var configuration = SQLiteDatabase.Configuration()
+        let path = temp.path
+        configuration.confirmCommit = {
+            let other = try SQLiteConnection(path: path, mode: .readOnly)
+            guard case .integer(let count) = try other.scalar("SELECT count(*) FROM sqlite_master WHERE name = 't'"), count == 1 else { return }
+            if case .integer(let rows) = try other.scalar("SELECT count(*) FROM t") { counts.withLock { $0.append(rows) } }
+        }
+        let db = try SQLiteDatabase(path: temp.path, configuration: configuration)
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        try db.write { try $0.execute("INSERT INTO t (name) VALUES ('one')") }
+        #expect(counts.withLock { $0 } == [0, 1], "asked once per commit, after it: the row was already committed when asked")
+        let outcomes = GroupCommitTests.queueBehindAHeldWrite(db, (0..<5).map { index in
+            { try $0.execute("INSERT INTO t (name) VALUES (?)", ["g\(index)"]) }
+        })
+        #expect(outcomes.allSatisfy { $0 == nil })
+        #expect(counts.withLock { $0 } == [0, 1, 2, 7], "one confirmation for the holder's commit and one for the group of five")
+    }
+
+    @Test func anUnconfirmedCommitIsNotAcknowledgedButStaysCommitted() throws {
+        let temp = try TemporaryDatabase()
+        let replicaUp = Mutex(true)
+        var configuration = SQLiteDatabase.Configuration()
+        configuration.confirmCommit = { if !replicaUp.withLock({ $0 }) { throw ReplicaDown() } }
+        let db = try SQLiteDatabase(path: temp.path, configuration: configuration)
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        replicaUp.withLock { $0 = false }
+        #expect(throws: UnconfirmedCommit.self) { try db.write { try $0.execute("INSERT INTO t (name) VALUES ('unconfirmed')") } }
+        // It is on this disk (it was committed), only not known to be anywhere else.
+        #expect(try GroupCommitTests.names(db) == ["unconfirmed"])
+        replicaUp.withLock { $0 = true }
+        try db.write { try $0.execute("INSERT INTO t (name) VALUES ('confirmed')") }
+        #expect(try GroupCommitTests.names(db) == ["unconfirmed", "confirmed"])
     }
 }
 

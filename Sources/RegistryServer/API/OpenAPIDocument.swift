@@ -92,7 +92,7 @@ enum OpenAPIDocument {
         }
         var failures = [failure(500, "An unexpected failure; the problem says no more (no SQL, paths or stack traces).")]
         if operation.method != .GET && operation.method != .HEAD {
-            failures.append(failure(503, "Nothing was written: the database stayed busy, or this server is a read-only replica (`primary` names the primary)."))
+            failures.append(failure(503, "The database stayed busy or this server is a read-only replica (`primary` names the primary): nothing was written; or the write was stored but its replica did not confirm it (`serve --litestream-socket`), so it is not acknowledged."))
         }
         return failures
     }

@@ -31,6 +31,11 @@ enum ProblemMapping {
         case .busy:
             return HTTPError(.serviceUnavailable, detail: "The database is busy; nothing was written. Try again.",
                              headers: HTTPHeaders([("Retry-After", "1")]))
+        case .replicationUnconfirmed:
+            return HTTPError(.serviceUnavailable, type: "/problems/replication-unconfirmed", title: "Replication not confirmed",
+                             detail: "The change was stored on the primary, but its replica did not confirm it, so it is not acknowledged. "
+                                 + "Retry with the same Idempotency-Key to get its answer, or read the record before writing again.",
+                             headers: HTTPHeaders([("Retry-After", "1")]))
         case .readOnlyReplica(let primary):
             return HTTPError(.serviceUnavailable, type: "/problems/read-only-replica", title: "Read-only replica",
                              detail: "This server is a read-only replica and takes no writes; send them to the primary"
