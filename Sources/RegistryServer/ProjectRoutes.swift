@@ -131,7 +131,7 @@ struct ProjectRoutes {
     /// read at an older version is a lost update (412). The write itself checks the version again.
     func expectedVersion(_ request: HTTPRequest, _ project: StoredProject) throws -> Int? {
         guard let header = request.headers["If-Match"] else { return nil }
-        let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let tags = header.split(separator: ",").map { String($0.trimmingHTTPWhitespace()) }
         if tags.contains("*") { return nil }
         guard tags.contains(where: { ProjectState.recordVersion(inETag: $0, id: project.id) == project.version }) else {
             throw RegistryError.stale("If-Match \(header) names an older version of the project than its current \(project.version); read it again and reapply the change.")
@@ -183,7 +183,7 @@ struct ProjectRoutes {
             }
             let state = try routes.cachedVisibleState(context, principal)
             if let tags = context.request.headers["If-None-Match"],
-               tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == state.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+               tags.split(separator: ",").contains(where: { let tag = $0.trimmingHTTPWhitespace(); return tag == state.etag || tag == "*" }) {
                 return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", state.etag)]))
             }
             return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)]),

@@ -74,11 +74,15 @@ extension StringProtocol {
         String(decoding: utf8.map { ($0 >= 65 && $0 <= 90) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    func trimmingHTTPWhitespace() -> Substring {
-        let s = Substring(self)
-        var start = s.startIndex, end = s.endIndex
-        while start < end, s[start] == " " || s[start] == "\t" { start = s.index(after: start) }
-        while end > start, s[s.index(before: end)] == " " || s[s.index(before: end)] == "\t" { end = s.index(before: end) }
-        return s[start..<end]
+}
+
+extension StringProtocol {
+    /// Without the spaces and tabs (HTTP's optional whitespace) at either end: for the
+    /// comma-separated lists of header values (If-Match, If-None-Match) and credentials.
+    public func trimmingHTTPWhitespace() -> SubSequence {
+        var start = startIndex, end = endIndex
+        while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
+        while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
+        return self[start..<end]
     }
 }

@@ -32,7 +32,7 @@ public struct FieldReader {
             if required { fail(key, "is required") }
             return nil
         case .string(let text)?:
-            if required && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail(key, "must not be empty"); return nil }
+            if required && text.trimmingSpaces.isEmpty { fail(key, "must not be empty"); return nil }
             if let control = text.unicodeScalars.first(where: Self.isRefusedControl) {
                 fail(key, "must not contain the control character U+\(String(control.value, radix: 16, uppercase: true).leftPadded(to: 4))"); return nil
             }

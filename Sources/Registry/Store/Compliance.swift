@@ -105,11 +105,15 @@ public struct Compliance: Sendable {
     private static func signature(of id: Int64, in snapshot: borrowing SimilarityIndex.Snapshot) -> Int {
         var hasher = Hasher()
         // Matches and splits follow from the alike projects and these facts of theirs (the
-        // thresholds and the day are in the state already).
-        for other in snapshot.neighbours(of: id).sorted() {
+        // thresholds and the day are in the state already); what two share, and so the
+        // explanation, from their names and words (this project's own are in its state).
+        for other in snapshot.neighbours(of: id) {
             guard let fingerprint = snapshot.index.fingerprints[other] else { continue }
             hasher.combine(other)
-            hasher.combine(snapshot.index.pair(id, other)?.explanation)
+            hasher.combine(fingerprint.agency)
+            hasher.combine(fingerprint.systemNumbers)
+            hasher.combine(fingerprint.datasetNumbers)
+            hasher.combine(fingerprint.wordNumbers)
             hasher.combine(fingerprint.title)
             hasher.combine(fingerprint.cost.minorUnits)
             hasher.combine(fingerprint.start)

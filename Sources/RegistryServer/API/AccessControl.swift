@@ -25,7 +25,7 @@ struct AccessControl: Sendable {
         guard let header = request.headers["Authorization"] else { return .anonymous }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw RegistryError.unauthenticated }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        let token = String(parts[1].trimmingHTTPWhitespace())
         let generation = database.generation
         if let known = recent.principal(for: token, generation: generation) { return known }
         let principal: Principal?

@@ -43,7 +43,7 @@ struct FeedRoutes {
         let body = Array(feed.xml.utf8)
         let etag = "\"" + String(Hex.sha256(body).prefix(32)) + "\""
         if let tags = request.headers["If-None-Match"],
-           tags.split(separator: ",").contains(where: { let tag = $0.trimmingCharacters(in: .whitespaces); return tag == etag || tag == "W/" + etag || tag == "*" }) {
+           tags.split(separator: ",").contains(where: { let tag = $0.trimmingHTTPWhitespace(); return tag == etag || tag == "W/" + etag || tag == "*" }) {
             return HTTPResponse(status: .notModified, headers: HTTPHeaders([("ETag", etag)]))
         }
         return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/atom+xml; charset=utf-8"), ("ETag", etag)]), body: body)
