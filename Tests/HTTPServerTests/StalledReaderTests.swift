@@ -111,6 +111,34 @@ struct StalledReaderTests {
         #expect(answeredMeanwhile < total, "answered while the flood was (answered \(answeredMeanwhile))")
     }
 
+    /// A worker that hands the rest of its batch back after a slow handler must not leave a
+    /// pipelining client waiting for input it already has: once the client has sent everything,
+    /// its requests are in our buffer, not in the socket, and no readable event will come.
+    @Test func aPipelineAlreadyReadIsAnsweredThoughItsTurnIsHandedBack() throws {
+        let server = try TestServer { $0.workerThreads = 1 }
+        let request = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+        let total = 2_000
+        let stop = Mutex(false)
+        let port = server.port
+        // Slow handlers on other connections, so that batches run past their patience.
+        let slowClients = (0..<3).map { _ in Thread {
+            guard let client = try? RawClient(port: port, receiveTimeout: 10) else { return }
+            while !stop.withLock({ $0 }) {
+                guard (try? client.send("GET /slow?ms=3 HTTP/1.1\r\nHost: t\r\n\r\n")) != nil, (try? client.readResponse()) != nil else { return }
+            }
+        } }
+        for thread in slowClients { thread.start() }
+        defer { stop.withLock { $0 = true } }
+        for round in 0..<3 {
+            let flood = try RawClient(port: server.port, receiveTimeout: 10)
+            try flood.send(String(repeating: request, count: total)) // about 70 KB: read in one go
+            var answered = 0
+            while answered < total, let response = try? flood.readResponse(), response.text == "hello" { answered += 1 }
+            #expect(answered == total, "round \(round): every pipelined request answered")
+            if answered < total { return }
+        }
+    }
+
     @Test func clientThatVanishesMidStreamIsClosedAndFreed() throws {
         let server = try TestServer { $0.workerThreads = 2 }
         for _ in 0..<8 {

@@ -29,6 +29,10 @@ final class Connection: @unchecked Sendable {
     var isClosed = false
     /// Registered in the stream workers' epoll (while streaming) rather than the workers'.
     var servedByStreamWorkers = false
+    /// Its last event was handed back unserved (a slow handler held up the batch it was in):
+    /// the next one is served whatever came before it, so that no connection is handed back
+    /// for ever.
+    var handedBack = false
 
     init(id: UInt64, socket: Socket, limits: HTTPParserLimits, timeouts: ConnectionTimeouts, now: UInt64) {
         self.id = id

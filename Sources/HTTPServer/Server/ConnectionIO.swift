@@ -255,7 +255,12 @@ final class ConnectionIO: Sendable {
         switch connection.machine.state {
         case .writing, .streaming: park(connection, .write)
         case .closed: return
-        case .idle, .readingHead, .readingBody, .processing, .lingering: park(connection, .read)
+        case .idle, .readingHead, .readingBody:
+            // Input already read but not yet parsed (a client pipelining requests) needs nothing
+            // more from the socket: once the client has sent it all, no readable event would
+            // ever come. The socket is writable, so that event comes back at once.
+            park(connection, connection.parser.bufferedByteCount > 0 ? .write : .read)
+        case .processing, .lingering: park(connection, .read)
         }
     }
 

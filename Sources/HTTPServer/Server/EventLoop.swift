@@ -98,10 +98,12 @@ final class EventLoop: Sendable {
                 default:
                     guard let connection = table.connection(event.token) else { continue }
                     connection.lock.lock()
-                    if index > 0 && MonotonicClock.now() &- batchStarted > Self.batchPatience {
+                    if index > 0 && !connection.handedBack && MonotonicClock.now() &- batchStarted > Self.batchPatience {
                         // A slow handler before it (a rebuild, a first build) must not hold it up.
+                        connection.handedBack = true
                         io.requeue(connection)
                     } else {
+                        connection.handedBack = false
                         io.serve(connection, event: event, readBuffer: readBuffer, onStreamWorker: onStreamWorker)
                     }
                     connection.lock.unlock()
