@@ -60,16 +60,15 @@ public final class PortfolioHistory: Sendable {
         let ids = projects.keys.sorted()
         let similarity = SimilarityIndex.Snapshot(ids.compactMap { projects[$0] }, levels: levels)
         var entries = PortfolioProjection.Entries()
-        for start in stride(from: 0, to: ids.count, by: PortfolioProjection.batchSize) {
-            let batch = ids[start..<min(start + PortfolioProjection.batchSize, ids.count)].compactMap { projects[$0] }
+        try Batches.run(ids, size: PortfolioProjection.batchSize, assess: { ids in
+            let batch = ids.compactMap { projects[$0] }
             var contexts = try database.read { try compliance.ownContexts(on: $0, for: batch, asOf: asOf) }
             compliance.addPortfolioWide(to: &contexts, for: batch, in: similarity, today: asOf.day)
-            for project in batch {
-                guard let context = contexts[project.id] else { continue }
-                entries.put(PortfolioProjection.Entry(project, Compliance.assessment(of: project, in: context), neighbours: similarity.neighbours(of: project.id),
-                                                      agencyKey: entries.key(project.agency), categoryKey: entries.key(project.record.category ?? "uncategorised")))
+            return batch.compactMap { project -> PortfolioProjection.Assessed? in
+                guard let context = contexts[project.id] else { return nil }
+                return (project, Compliance.assessment(of: project, in: context), similarity.neighbours(of: project.id))
             }
-        }
+        }, take: { PortfolioProjection.put($0, into: &entries) })
         return Past(asOf: asOf, entries: entries, similarity: similarity)
     }
 }

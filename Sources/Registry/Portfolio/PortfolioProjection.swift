@@ -185,15 +185,11 @@ public final class PortfolioProjection: Sendable {
         let database = compliance.database
         let position = try database.read { try AuditChanges.latestPosition($0) }
         var state = State(generation: generation, position: position, day: today)
-        var after: Int64 = 0
-        while true {
-            let ids = try database.read { db in
-                try db.query("SELECT id FROM projects WHERE id > ? ORDER BY id LIMIT ?", [after, batchSize]).map { try $0.decode("id", as: Int64.self) }
-            }
-            guard let last = ids.last else { return state }
-            try assess(ids, into: &state, compliance)
-            after = last
+        let ids = try database.read { db in
+            try db.query("SELECT id FROM projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }
         }
+        try Batches.run(ids, size: batchSize, assess: { try assessed($0, compliance) }, take: { put($0, into: &state) })
+        return state
     }
 
     /// Re-assesses the changed projects and every project alike to one of them, before or after.
@@ -206,22 +202,36 @@ public final class PortfolioProjection: Sendable {
         }
         let list = affected.sorted()
         for start in stride(from: 0, to: list.count, by: batchSize) {
-            try assess(Array(list[start..<min(start + batchSize, list.count)]), into: &state, compliance)
+            put(try assessed(Array(list[start..<min(start + batchSize, list.count)]), compliance), into: &state)
         }
     }
 
-    /// `ids` in ascending order, so that new entries go at the end of the ordered list.
-    private static func assess(_ ids: [Int64], into state: inout State, _ compliance: Compliance) throws {
+    /// A project assessed, with the alike projects it was assessed among.
+    typealias Assessed = (project: StoredProject, assessment: Assessment, neighbours: [Int64])
+
+    /// `ids` assessed, in their order; touches no state, so batches can be assessed at once.
+    private static func assessed(_ ids: [Int64], _ compliance: Compliance) throws -> [Assessed] {
         let projects = try compliance.database.read { try Projects.loadMany($0, ids: ids) }
         let contexts = try compliance.contexts(for: Array(projects.values))
         // Every alike project, drafts too: a draft's own findings name the projects it resembles.
         let neighbours = try compliance.similarity.withCurrent(compliance.database) { similarity in
             ids.map { similarity.neighbours(of: $0) }
         }
-        for (id, neighbours) in zip(ids, neighbours) {
-            guard let project = projects[id], let context = contexts[id] else { continue }
-            state.entries.put(Entry(project, Compliance.assessment(of: project, in: context), neighbours: neighbours,
-                                    agencyKey: state.entries.key(project.agency), categoryKey: state.entries.key(project.record.category ?? "uncategorised")))
+        return zip(ids, neighbours).compactMap { id, neighbours in
+            guard let project = projects[id], let context = contexts[id] else { return nil }
+            return (project, Compliance.assessment(of: project, in: context), neighbours)
+        }
+    }
+
+    /// Entries for `assessed` (in ascending order, so that new entries go at the end of the ordered list).
+    static func put(_ assessed: [Assessed], into state: inout State) {
+        put(assessed, into: &state.entries)
+    }
+
+    static func put(_ assessed: [Assessed], into entries: inout Entries) {
+        for item in assessed {
+            entries.put(Entry(item.project, item.assessment, neighbours: item.neighbours,
+                              agencyKey: entries.key(item.project.agency), categoryKey: entries.key(item.project.record.category ?? "uncategorised")))
         }
     }
 }
