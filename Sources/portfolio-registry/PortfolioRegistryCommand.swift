@@ -212,16 +212,18 @@ extension Serve {
     static func keepPortfolioCurrent(_ portfolio: Portfolio, logger: Logger) {
         let thread = Thread {
             do {
-                let started = Date()
-                let built = try portfolio.build { clinux_heap().in_use }
+                let built = try portfolio.build { (heap: clinux_heap().in_use, at: Date()) }
                 // The heap is the whole process's: on a small registry, requests served meanwhile
                 // can free more than a part took.
-                let (similarity, projection) = (max(0, built.afterSimilarity - built.before), max(0, built.afterProjection - built.afterSimilarity))
+                let similarity = max(0, built.afterSimilarity.heap - built.before.heap)
+                let projection = max(0, built.afterProjection.heap - built.afterSimilarity.heap)
                 let perProject = { (bytes: Int) in built.projects == 0 ? 0 : bytes / built.projects }
+                let seconds = { (from: Date, to: Date) in String(format: "%.1f", to.timeIntervalSince(from)) }
                 logger.info("""
-                    portfolio built: \(built.projects) projects in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; heap in use \
-                    \(built.before >> 20) MB before, similarity index \(similarity >> 20) MB (\(perProject(similarity)) bytes a project), \
-                    projection \(projection >> 20) MB (\(perProject(projection)) bytes a project), \(built.afterProjection >> 20) MB in all
+                    portfolio built: \(built.projects) projects in \(seconds(built.before.at, built.afterProjection.at)) s \
+                    (similarity index \(seconds(built.before.at, built.afterSimilarity.at)) s, projection \(seconds(built.afterSimilarity.at, built.afterProjection.at)) s); \
+                    heap in use \(built.before.heap >> 20) MB before, similarity index \(similarity >> 20) MB (\(perProject(similarity)) bytes a project), \
+                    projection \(projection >> 20) MB (\(perProject(projection)) bytes a project), \(built.afterProjection.heap >> 20) MB in all
                     """)
             } catch {
                 logger.warning("portfolio build failed: \(error)")
