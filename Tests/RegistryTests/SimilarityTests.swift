@@ -99,6 +99,19 @@ struct SimilarityTests {
         #expect(Set(index.pairs.map { [$0.0, $0.1] }) == Set(Similarity.Index(projects).pairs.map { [$0.0, $0.1] }))
     }
 
+    @Test func linkingOnEveryCoreGivesWhatLinkingOneByOneGives() {
+        // More projects than one chunk of `linkAll`, alike in overlapping groups.
+        let projects = (0..<4_500).map { i in
+            Self.fingerprint(Int64(i), "A\(i % 3)", "Register \(i % 11) renewal \(i % 13)", systems: ["System \(i % 97)"], datasets: ["Data \(i % 89)"])
+        }
+        var oneByOne = Similarity.Index()
+        for project in projects { oneByOne.insert(project) }
+        for project in projects { oneByOne.link(project.id, onlyAbove: true) }
+        let together = Similarity.Index(projects)
+        #expect(projects.contains { !together.neighbours(of: $0.id).isEmpty }, "some projects are alike")
+        #expect(projects.allSatisfy { together.neighbours(of: $0.id) == oneByOne.neighbours(of: $0.id) })
+    }
+
     @Test func scalesThroughTheIndexNotAllPairs() {
         // 5,000 projects of distinct systems: no pair may be compared, so this is fast and finds nothing.
         let projects = (0..<5000).map { Self.fingerprint(Int64($0), "A\($0 % 50)", "Project \($0) unique\($0)", systems: ["system-\($0)"]) }

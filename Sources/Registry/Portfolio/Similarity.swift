@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// What two projects have in common, and how much: the basis of P8-DUPLICATION and
@@ -266,7 +267,33 @@ extension Similarity {
         /// `projects` indexed and linked, each pair compared once.
         public init(_ projects: [ProjectFingerprint]) {
             for project in projects { insert(project) }
-            for project in projects.sorted(by: { $0.id < $1.id }) { link(project.id, onlyAbove: true) }
+            linkAll()
+        }
+
+        /// Links every indexed project, each pair compared once: what `link(_:onlyAbove: true)`
+        /// over every id in ascending order does, with the comparisons (which only read the
+        /// index) shared among the machine's cores and the links then made in that order.
+        public mutating func linkAll() {
+            let ids = fingerprints.keys.sorted()
+            let chunkSize = 2_000
+            let chunks = stride(from: 0, to: ids.count, by: chunkSize).map { ids[$0..<min($0 + chunkSize, ids.count)] }
+            let found = Mutex<[Int: [(Int64, [Int64])]]>([:])
+            do {
+                let reading = self
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                    let alike = chunks[index].map { id in (id, reading.alike(to: id, onlyAbove: true)) }
+                    found.withLock { $0[index] = alike }
+                }
+            }
+            let results = found.withLock { $0 }
+            for index in chunks.indices {
+                for (id, others) in results[index] ?? [] {
+                    for other in others {
+                        Self.insert(other, into: &alike[id, default: []])
+                        Self.insert(id, into: &alike[other, default: []])
+                    }
+                }
+            }
         }
 
         /// The projects alike to `id`, in whatever agency, in ascending order.
@@ -304,7 +331,16 @@ extension Similarity {
         /// lower ids (a full build, linking in ascending order, compares each pair once and
         /// only ever appends to the neighbour lists).
         public mutating func link(_ id: Int64, onlyAbove: Bool) {
-            guard let project = fingerprints[id] else { return }
+            for other in alike(to: id, onlyAbove: onlyAbove) {
+                Self.insert(other, into: &alike[id, default: []])
+                Self.insert(id, into: &alike[other, default: []])
+            }
+        }
+
+        /// The projects sharing a telling key with `id` that are alike to it and relevant, in
+        /// ascending order; `onlyAbove`, only those of higher ids.
+        func alike(to id: Int64, onlyAbove: Bool) -> [Int64] {
+            guard let project = fingerprints[id] else { return [] }
             let noise = noiseLimit(projects: fingerprints.count)
             var candidates: [Int64] = []
             for key in indexKeys(project) {
@@ -312,14 +348,15 @@ extension Similarity {
                 candidates.append(contentsOf: holders)
             }
             candidates.sort()
+            var alike: [Int64] = []
             var previous: Int64?
             for other in candidates where other != previous {
                 previous = other
                 guard other != id, !onlyAbove || other > id, let fingerprint = fingerprints[other],
                       relevant(project, fingerprint), score(project, fingerprint) >= reportingScore else { continue }
-                Self.insert(other, into: &alike[id, default: []])
-                Self.insert(id, into: &alike[other, default: []])
+                alike.append(other)
             }
+            return alike
         }
 
         private static func insert(_ id: Int64, into sorted: inout [Int64]) {

@@ -96,7 +96,11 @@ public final class SimilarityIndex: Sendable {
         let fresh = try database.read { try fingerprints($0, ids: ids) }
         for id in ids ?? [] { snapshot.remove(id) }
         for entry in fresh { snapshot.insert(entry.fingerprint, level: entry.level, draft: entry.draft) }
-        for entry in fresh { snapshot.index.link(entry.fingerprint.id, onlyAbove: ids == nil) }
+        if ids == nil {
+            snapshot.index.linkAll()
+        } else {
+            for entry in fresh { snapshot.index.link(entry.fingerprint.id, onlyAbove: false) }
+        }
     }
 
     /// Fingerprints of the open projects among `ids` (nil: all), in three queries.
@@ -175,6 +179,6 @@ extension SimilarityIndex.Snapshot {
             insert(ProjectFingerprint(id: project.id, agency: project.agency, record: project.record),
                    level: levels[project.agency] ?? .national, draft: project.status == .proposed)
         }
-        for project in open { index.link(project.id, onlyAbove: true) }
+        index.linkAll()
     }
 }
