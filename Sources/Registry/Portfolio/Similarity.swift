@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// What two projects have in common, and how much: the basis of P8-DUPLICATION and
@@ -277,20 +278,26 @@ extension Similarity {
             let ids = fingerprints.keys.sorted()
             let chunkSize = 2_000
             let chunks = stride(from: 0, to: ids.count, by: chunkSize).map { ids[$0..<min($0 + chunkSize, ids.count)] }
-            let found = Mutex<[Int: [(Int64, [Int64])]]>([:])
-            do {
-                let reading = self
-                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-                    let alike = chunks[index].map { id in (id, reading.alike(to: id, onlyAbove: true)) }
-                    found.withLock { $0[index] = alike }
+            // A few chunks a round, so that only their pairs wait in memory to be linked.
+            let perRound = 2 * ProcessInfo.processInfo.activeProcessorCount
+            for round in stride(from: 0, to: chunks.count, by: perRound) {
+                let roundChunks = Array(chunks[round..<min(round + perRound, chunks.count)])
+                let found = Mutex<[Int: [(Int64, [Int64])]]>([:])
+                do {
+                    // Read only, and gone before the links are made (no copy of the tables).
+                    let reading = self
+                    DispatchQueue.concurrentPerform(iterations: roundChunks.count) { index in
+                        let alike = roundChunks[index].map { id in (id, reading.alike(to: id, onlyAbove: true)) }
+                        found.withLock { $0[index] = alike }
+                    }
                 }
-            }
-            let results = found.withLock { $0 }
-            for index in chunks.indices {
-                for (id, others) in results[index] ?? [] {
-                    for other in others {
-                        Self.insert(other, into: &alike[id, default: []])
-                        Self.insert(id, into: &alike[other, default: []])
+                let results = found.withLock { $0 }
+                for index in roundChunks.indices {
+                    for (id, others) in results[index] ?? [] {
+                        for other in others {
+                            Self.insert(other, into: &alike[id, default: []])
+                            Self.insert(id, into: &alike[other, default: []])
+                        }
                     }
                 }
             }
