@@ -12,10 +12,6 @@ extension JSONValue {
         return out
     }
 
-    public func write(to out: inout String) {
-        out += serialized
-    }
-
     public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
@@ -44,14 +40,12 @@ extension JSONValue {
 
 /// JSON string quoting (RFC 8259 §7): quotes, backslashes and control characters escaped.
 public enum JSONString {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     public static func quote(_ string: String) -> String {
         var out: [UInt8] = []
         quote(string, into: &out)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    public static func quote(_ string: String, into out: inout String) {
-        out += quote(string)
     }
 
     /// Runs of bytes that need no escape are copied whole; every byte of a multi-byte UTF-8
@@ -73,10 +67,9 @@ public enum JSONString {
                 case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
                 case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
                     out.append(contentsOf: #"\u00"#.utf8)
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0xF)])
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0xF)])
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))

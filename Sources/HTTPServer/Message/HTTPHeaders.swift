@@ -74,9 +74,6 @@ extension StringProtocol {
         String(decoding: utf8.map { ($0 >= 65 && $0 <= 90) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-}
-
-extension StringProtocol {
     /// Without the spaces and tabs (HTTP's optional whitespace) at either end: for the
     /// comma-separated lists of header values (If-Match, If-None-Match) and credentials.
     public func trimmingHTTPWhitespace() -> SubSequence {

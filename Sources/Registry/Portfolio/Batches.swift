@@ -23,11 +23,9 @@ enum Batches {
                 let result = Swift.Result { try assess(roundBatches[index]) }
                 results.withLock { $0[index] = result }
             }
+            // concurrentPerform returns once every iteration has run.
             let done = results.withLock { $0 }
-            for index in roundBatches.indices {
-                guard let result = done[index] else { continue }
-                try take(result.get())
-            }
+            for index in roundBatches.indices { try take(done[index]!.get()) }
         }
     }
 }
