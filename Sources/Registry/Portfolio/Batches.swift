@@ -13,14 +13,14 @@ enum Batches {
 
     /// `ids` in batches of `size`, `assess` run on each, results in the order of the batches;
     /// `take` gets each batch's results, one batch at a time, in order. The first error stops it.
-    static func run<Result: Sendable>(_ ids: [Int64], size: Int, assess: @escaping @Sendable ([Int64]) throws -> Result,
-                            take: (Result) throws -> Void) throws {
+    static func run<Result: Sendable, Failure: Error>(_ ids: [Int64], size: Int, assess: @escaping @Sendable ([Int64]) throws(Failure) -> Result,
+                                                      take: (Result) throws(Failure) -> Void) throws(Failure) {
         let batches = stride(from: 0, to: ids.count, by: size).map { Array(ids[$0..<min($0 + size, ids.count)]) }
         for round in stride(from: 0, to: batches.count, by: perRound) {
             let roundBatches = Array(batches[round..<min(round + perRound, batches.count)])
-            let results = Mutex<[Int: Swift.Result<Result, any Error>]>([:])
+            let results = Mutex<[Int: Swift.Result<Result, Failure>]>([:])
             DispatchQueue.concurrentPerform(iterations: roundBatches.count) { index in
-                let result = Swift.Result { try assess(roundBatches[index]) }
+                let result = Swift.Result { () throws(Failure) -> Result in try assess(roundBatches[index]) }
                 results.withLock { $0[index] = result }
             }
             // concurrentPerform returns once every iteration has run.

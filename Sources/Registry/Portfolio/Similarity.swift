@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import Synchronization
 
 /// What two projects have in common, and how much: the basis of P8-DUPLICATION and
@@ -273,34 +271,20 @@ extension Similarity {
 
         /// Links every indexed project, each pair compared once: what `link(_:onlyAbove: true)`
         /// over every id in ascending order does, with the comparisons (which only read the
-        /// index) shared among the machine's cores and the links then made in that order.
+        /// fingerprints and postings, never changed here) shared among the machine's cores and
+        /// the links then made in that order.
         public mutating func linkAll() {
-            let ids = fingerprints.keys.sorted()
-            let chunkSize = 2_000
-            let chunks = stride(from: 0, to: ids.count, by: chunkSize).map { ids[$0..<min($0 + chunkSize, ids.count)] }
-            // A few chunks a round, so that only their pairs wait in memory to be linked.
-            let perRound = 2 * ProcessInfo.processInfo.activeProcessorCount
-            for round in stride(from: 0, to: chunks.count, by: perRound) {
-                let roundChunks = Array(chunks[round..<min(round + perRound, chunks.count)])
-                let found = Mutex<[Int: [(Int64, [Int64])]]>([:])
-                do {
-                    // Read only, and gone before the links are made (no copy of the tables).
-                    let reading = self
-                    DispatchQueue.concurrentPerform(iterations: roundChunks.count) { index in
-                        let alike = roundChunks[index].map { id in (id, reading.alike(to: id, onlyAbove: true)) }
-                        found.withLock { $0[index] = alike }
+            let (fingerprints, postings) = (self.fingerprints, self.postings)
+            Batches.run(fingerprints.keys.sorted(), size: 2_000, assess: { ids throws(Never) in
+                ids.map { id in (id, Self.alike(to: id, onlyAbove: true, fingerprints: fingerprints, postings: postings)) }
+            }, take: { found throws(Never) in
+                for (id, others) in found {
+                    for other in others {
+                        Self.insert(other, into: &alike[id, default: []])
+                        Self.insert(id, into: &alike[other, default: []])
                     }
                 }
-                let results = found.withLock { $0 }
-                for index in roundChunks.indices {
-                    for (id, others) in results[index] ?? [] {
-                        for other in others {
-                            Self.insert(other, into: &alike[id, default: []])
-                            Self.insert(id, into: &alike[other, default: []])
-                        }
-                    }
-                }
-            }
+            })
         }
 
         /// The projects alike to `id`, in whatever agency, in ascending order.
@@ -338,7 +322,7 @@ extension Similarity {
         /// lower ids (a full build, linking in ascending order, compares each pair once and
         /// only ever appends to the neighbour lists).
         public mutating func link(_ id: Int64, onlyAbove: Bool) {
-            for other in alike(to: id, onlyAbove: onlyAbove) {
+            for other in Self.alike(to: id, onlyAbove: onlyAbove, fingerprints: fingerprints, postings: postings) {
                 Self.insert(other, into: &alike[id, default: []])
                 Self.insert(id, into: &alike[other, default: []])
             }
@@ -346,7 +330,7 @@ extension Similarity {
 
         /// The projects sharing a telling key with `id` that are alike to it and relevant, in
         /// ascending order; `onlyAbove`, only those of higher ids.
-        func alike(to id: Int64, onlyAbove: Bool) -> [Int64] {
+        private static func alike(to id: Int64, onlyAbove: Bool, fingerprints: [Int64: ProjectFingerprint], postings: [UInt64: [Int64]]) -> [Int64] {
             guard let project = fingerprints[id] else { return [] }
             let noise = noiseLimit(projects: fingerprints.count)
             var candidates: [Int64] = []
