@@ -13,9 +13,16 @@ enum Batches {
 
     /// `ids` in batches of `size`, `assess` run on each, results in the order of the batches;
     /// `take` gets each batch's results, one batch at a time, in order. The first error stops it.
-    static func run<Result: Sendable, Failure: Error>(_ ids: [Int64], size: Int, assess: @escaping @Sendable ([Int64]) throws(Failure) -> Result,
+    /// Not `onEveryCore`, one batch at a time on the calling thread: for work done in the
+    /// background while requests are served, which must leave them a core.
+    static func run<Result: Sendable, Failure: Error>(_ ids: [Int64], size: Int, onEveryCore: Bool = true,
+                                                      assess: @escaping @Sendable ([Int64]) throws(Failure) -> Result,
                                                       take: (Result) throws(Failure) -> Void) throws(Failure) {
         let batches = stride(from: 0, to: ids.count, by: size).map { Array(ids[$0..<min($0 + size, ids.count)]) }
+        guard onEveryCore else {
+            for batch in batches { try take(assess(batch)) }
+            return
+        }
         for round in stride(from: 0, to: batches.count, by: perRound) {
             let roundBatches = Array(batches[round..<min(round + perRound, batches.count)])
             let results = Mutex<[Int: Swift.Result<Result, Failure>]>([:])

@@ -132,7 +132,8 @@ public final class PortfolioProjection: Sendable {
         enum Next { case serve(Entries), rebuild }
         let next: Next = try state.withLock { guarded in
             guard guarded.current != nil else {
-                guarded.current = try Self.build(compliance, generation: generation, today: today)
+                // The first build: nothing to serve until it is done, so it takes every core.
+                guarded.current = try Self.build(compliance, generation: generation, today: today, onEveryCore: true)
                 return .serve(guarded.current!.entries)
             }
             let upToDate = guarded.current!.generation == generation
@@ -162,7 +163,8 @@ public final class PortfolioProjection: Sendable {
             return entries
         case .rebuild:
             do {
-                var fresh = try Self.build(compliance, generation: generation, today: today)
+                // Made aside while the entries there were are served: one core, leaving the others to them.
+                var fresh = try Self.build(compliance, generation: generation, today: today, onEveryCore: false)
                 beforeSwap()
                 return try state.withLock { guarded in
                     guarded.rebuilding = false
@@ -181,14 +183,14 @@ public final class PortfolioProjection: Sendable {
         }
     }
 
-    private static func build(_ compliance: Compliance, generation: UInt64, today: LocalDate) throws -> State {
+    private static func build(_ compliance: Compliance, generation: UInt64, today: LocalDate, onEveryCore: Bool) throws -> State {
         let database = compliance.database
         let position = try database.read { try AuditChanges.latestPosition($0) }
         var state = State(generation: generation, position: position, day: today)
         let ids = try database.read { db in
             try db.query("SELECT id FROM projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }
         }
-        try Batches.run(ids, size: batchSize, assess: { try assessed($0, compliance) }, take: { put($0, into: &state) })
+        try Batches.run(ids, size: batchSize, onEveryCore: onEveryCore, assess: { try assessed($0, compliance) }, take: { put($0, into: &state) })
         return state
     }
 
