@@ -7,6 +7,9 @@ final class ServerProcess {
     let output = Pipe()
     private(set) var port = 0
     private var collected = Data()
+    /// What the server prints after its start-up line, read as it comes: a pipe nobody reads
+    /// fills up and blocks the server's next write.
+    private let rest = OutputDrain()
 
     /// The binary SwiftPM built next to this test bundle.
     static var binary: URL {
@@ -56,6 +59,7 @@ final class ServerProcess {
             if let range = text.range(of: #"listening on http://[^ ]+:(\d+)"#, options: .regularExpression) {
                 let match = text[range]
                 port = Int(match.split(separator: ":").last!) ?? 0
+                rest.start(output.fileHandleForReading)
                 return
             }
         }
@@ -76,7 +80,7 @@ final class ServerProcess {
 
     /// Everything the process printed after its start-up line.
     func remainingOutput() -> String {
-        String(decoding: collected + output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: collected + rest.untilEnd(), as: UTF8.self)
     }
 
     deinit {
@@ -101,4 +105,33 @@ var repositoryRoot: URL {
         dir = dir.deletingLastPathComponent()
     }
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class OutputDrain: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private let ended = DispatchSemaphore(value: 0)
+
+    func start(_ handle: FileHandle) {
+        Thread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.lock()
+                data.append(chunk)
+                lock.unlock()
+            }
+            ended.signal()
+        }.start()
+    }
+
+    /// Everything read, once the writer has closed the pipe (the process has exited).
+    func untilEnd() -> Data {
+        ended.wait()
+        ended.signal()
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
 }

@@ -17,6 +17,10 @@ final class Acceptor: Sendable {
     /// Held in reserve so that, when the process runs out of descriptors, one can be freed
     /// to accept and refuse a connection instead of leaving it in the backlog forever.
     private let reserveDescriptor = Mutex<Int32>(-1)
+    /// When "out of file descriptors" was last logged: while they stay exhausted the listener
+    /// fires again at once, and a line each time would flood the log (and block a server whose
+    /// output nobody reads).
+    private let exhaustionLoggedAt = Atomic<UInt64>(0)
 
     init(listener: Socket, epoll: Epoll, table: ConnectionTable, configuration: HTTPServerConfiguration,
          metrics: ServerMetrics, logger: Logger) {
@@ -85,12 +89,17 @@ final class Acceptor: Sendable {
 
     private func refuseWithReserveDescriptor() {
         reserveDescriptor.withLock { reserve in
+            // Another thread may have taken the freed number before it was reopened last time.
+            if reserve < 0 { reserve = open("/dev/null", O_RDONLY | O_CLOEXEC) }
             guard reserve >= 0 else { return }
             Glibc.close(reserve)
             if let client = try? listener.accept() { refuse(client) }
             reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)
         }
-        logger.warning("out of file descriptors; refusing connections")
+        let now = MonotonicClock.now(), last = exhaustionLoggedAt.load(ordering: .relaxed)
+        if now &- last >= 1_000_000_000, exhaustionLoggedAt.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {
+            logger.warning("out of file descriptors; refusing connections")
+        }
     }
 
     /// Stops accepting at once (new connections are refused by the kernel); the descriptor is
