@@ -22,7 +22,7 @@ public final class PortfolioProjection: Sendable {
         public let updatedAt: String
         public let assessment: Assessment
         /// The alike projects when this was assessed: their findings may name this one.
-        let neighbours: [Int64]
+        let neighbours: ProjectIDs
         /// A bit per rule with a finding here (`RuleID.allCases` order). This and the keys
         /// below let the overview count 100,000 projects without hashing a string or copying
         /// an assessment.
@@ -35,7 +35,7 @@ public final class PortfolioProjection: Sendable {
         let businessCaseRequired: Bool
         let centralReviewRequired: Bool
 
-        init(_ project: StoredProject, _ assessment: Assessment, neighbours: [Int64], agencyKey: Int, categoryKey: Int) {
+        init(_ project: StoredProject, _ assessment: Assessment, neighbours: ProjectIDs, agencyKey: Int, categoryKey: Int) {
             id = project.id
             agency = project.agency
             title = project.record.title
@@ -60,12 +60,13 @@ public final class PortfolioProjection: Sendable {
         public func hasFinding(_ rule: RuleID) -> Bool { ruleMask & rule.bit != 0 }
     }
 
-    /// The entries by id, and all of them in id order (projects are never deleted and ids only
-    /// grow, so a new project goes at the end).
+    /// Every entry in id order (projects are never deleted and ids only grow, so a new project
+    /// goes at the end), and each one's place in that order at its id: a registry's ids are
+    /// dense row ids, so that costs 4 bytes a project where hash tables by id cost about 80.
     struct Entries: Sendable {
-        var byID: [Int64: Entry] = [:]
         var ordered: [Entry] = []
-        private var positions: [Int64: Int] = [:]
+        /// `positions[id]` is the entry's index in `ordered`, or -1.
+        private var positions: [Int32] = []
         /// Agency codes and categories, each once, in the order first seen.
         private(set) var names: [String] = []
         private var nameKeys: [String: Int] = [:]
@@ -77,18 +78,22 @@ public final class PortfolioProjection: Sendable {
             return names.count - 1
         }
 
-        subscript(id: Int64) -> Entry? { byID[id] }
+        subscript(id: Int64) -> Entry? {
+            guard id >= 0 && id < positions.count, positions[Int(id)] >= 0 else { return nil }
+            return ordered[Int(positions[Int(id)])]
+        }
 
         mutating func put(_ entry: Entry) {
-            byID[entry.id] = entry
-            if let position = positions[entry.id] {
-                ordered[position] = entry
+            let id = Int(ProjectIDs.number(entry.id))
+            if id >= positions.count { positions.append(contentsOf: repeatElement(-1, count: id + 1 - positions.count)) }
+            if positions[id] >= 0 {
+                ordered[Int(positions[id])] = entry
             } else {
-                positions[entry.id] = ordered.count
+                positions[id] = Int32(ordered.count)
                 ordered.append(entry)
                 if ordered.count > 1, ordered[ordered.count - 2].id > entry.id {
                     ordered.sort { $0.id < $1.id }
-                    positions = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.id, $0) })
+                    for (position, entry) in ordered.enumerated() { positions[Int(entry.id)] = Int32(position) }
                 }
             }
         }
@@ -209,7 +214,7 @@ public final class PortfolioProjection: Sendable {
     }
 
     /// A project assessed, with the alike projects it was assessed among.
-    typealias Assessed = (project: StoredProject, assessment: Assessment, neighbours: [Int64])
+    typealias Assessed = (project: StoredProject, assessment: Assessment, neighbours: ProjectIDs)
 
     /// `ids` assessed, in their order; touches no state, so batches can be assessed at once.
     private static func assessed(_ ids: [Int64], _ compliance: Compliance) throws -> [Assessed] {

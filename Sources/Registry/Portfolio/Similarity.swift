@@ -18,10 +18,16 @@ public final class ProjectFingerprint: Sendable {
     let systemNumbers: [UInt32]
     let datasetNumbers: [UInt32]
     let wordNumbers: [UInt32]
+    /// Its agency's level of government (which thresholds apply to a split), and whether it is
+    /// still a draft (named to nobody but its own agency).
+    public let level: GovernmentLevel
+    public let draft: Bool
 
-    public init(id: Int64, agency: String, record: ProjectRecord) {
+    public init(id: Int64, agency: String, record: ProjectRecord, level: GovernmentLevel = .national, draft: Bool = false) {
         self.id = id
         self.agency = agency
+        self.level = level
+        self.draft = draft
         self.title = record.title
         self.cost = record.wholeLifeCost
         self.start = record.startDate
@@ -209,7 +215,7 @@ public enum Similarity {
     public static func duplicates(_ projects: [ProjectFingerprint]) -> [SimilarProjects] {
         let index = Index(projects)
         return index.pairs.compactMap { a, b -> SimilarProjects? in
-            guard let first = index.fingerprints[a], let second = index.fingerprints[b], first.agency != second.agency else { return nil }
+            guard let first = index.fingerprint(a), let second = index.fingerprint(b), first.agency != second.agency else { return nil }
             return compare(first, second)
         }.sorted { ($0.score, $1.first, $1.second) > ($1.score, $0.first, $0.second) }
     }
@@ -237,10 +243,33 @@ public enum Similarity {
         let index = Index(projects)
         var groups = Set<[Int64]>()
         for project in projects {
-            let alike = index.neighbours(of: project.id).compactMap { index.fingerprints[$0] }
+            let alike = index.neighbours(of: project.id).compactMap { index.fingerprint($0) }
             if let group = split(of: project, alike: alike, threshold: threshold) { groups.insert(group) }
         }
         return groups.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+}
+
+/// Project ids as the similarity index keeps them: ascending, 32 bits each, and shared rather
+/// than copied (a project's entry in the projection and a split finding hold the index's own list).
+public struct ProjectIDs: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+    let numbers: [UInt32]
+
+    init(numbers: [UInt32]) { self.numbers = numbers }
+
+    /// `ids`, ascending.
+    public init(_ ids: some Sequence<Int64>) { numbers = ids.map(ProjectIDs.number) }
+
+    public init(arrayLiteral ids: Int64...) { self.init(ids) }
+
+    public var startIndex: Int { numbers.startIndex }
+    public var endIndex: Int { numbers.endIndex }
+    public subscript(position: Int) -> Int64 { Int64(numbers[position]) }
+
+    /// A registry's ids are row ids counted from 1: four billion projects are beyond any portfolio.
+    static func number(_ id: Int64) -> UInt32 {
+        precondition(id >= 0 && id <= Int64(UInt32.max), "project id \(id) out of the similarity index's range")
+        return UInt32(id)
     }
 }
 
@@ -250,16 +279,21 @@ extension Similarity {
     /// very many projects are noise), so the work grows with the likenesses, not with the square
     /// of the portfolio; a project can be taken out and put back when it changes. Plain values:
     /// the registry's `SimilarityIndex` keeps one up to date, the functions above build one.
+    ///
+    /// Projects are kept at their id in arrays, not in hash tables: a registry's ids are row ids,
+    /// small and dense, so an array costs 8 bytes a project where a table cost about 40, and the
+    /// comparisons, which look up millions of neighbours, index instead of hashing.
     public struct Index: Sendable {
-        /// The projects indexed, by id.
-        public private(set) var fingerprints: [Int64: ProjectFingerprint] = [:]
+        /// The projects indexed, each at its id; nil where no indexed project has that id.
+        private var slots: [ProjectFingerprint?] = []
+        /// Every alike, relevant pair, under both of its projects (at its id, like `slots`), in
+        /// ascending order. Only the ids are kept: what the two share is worked out again when a
+        /// finding needs it, which keeps a portfolio with many likenesses small in memory.
+        private var alike: [[UInt32]] = []
         /// The projects holding each key (see `indexKeys`).
-        private var postings: [UInt64: [Int64]] = [:]
-        /// Every alike, relevant pair, under both of its projects, in ascending order. Only the
-        /// ids are kept: what the two share is worked out again when a finding needs it, which
-        /// keeps a portfolio with many likenesses small in memory; and an array, not a set, so
-        /// that the projection's entries hold the same storage instead of a copy.
-        private var alike: [Int64: [Int64]] = [:]
+        private var postings: [UInt64: [UInt32]] = [:]
+        /// How many projects are indexed.
+        public private(set) var count = 0
 
         public init() {}
 
@@ -269,88 +303,110 @@ extension Similarity {
             linkAll()
         }
 
+        public func fingerprint(_ id: Int64) -> ProjectFingerprint? {
+            id >= 0 && id < slots.count ? slots[Int(id)] : nil
+        }
+
+        /// Every indexed project, in id order.
+        public var fingerprints: some Sequence<ProjectFingerprint> { slots.lazy.compactMap { $0 } }
+
         /// Links every indexed project, each pair compared once: what `link(_:onlyAbove: true)`
         /// over every id in ascending order does, with the comparisons (which only read the
         /// fingerprints and postings, never changed here) shared among the machine's cores and
-        /// the links then made in that order.
+        /// the links then made in that order. The lists are then cut to their length: grown by
+        /// appending, each held up to twice the room it needed.
         public mutating func linkAll() {
-            let (fingerprints, postings) = (self.fingerprints, self.postings)
-            Batches.run(fingerprints.keys.sorted(), size: 2_000, assess: { ids throws(Never) in
-                ids.map { id in (id, Self.alike(to: id, onlyAbove: true, fingerprints: fingerprints, postings: postings)) }
+            let (slots, postings, count) = (self.slots, self.postings, self.count)
+            let ids = slots.indices.filter { slots[$0] != nil }.map(Int64.init)
+            Batches.run(ids, size: 2_000, assess: { ids throws(Never) in
+                ids.map { id in (ProjectIDs.number(id), Self.alike(to: id, onlyAbove: true, slots: slots, postings: postings, count: count)) }
             }, take: { found throws(Never) in
                 for (id, others) in found {
                     for other in others {
-                        Self.insert(other, into: &alike[id, default: []])
-                        Self.insert(id, into: &alike[other, default: []])
+                        Self.insert(other, into: &alike[Int(id)])
+                        Self.insert(id, into: &alike[Int(other)])
                     }
                 }
             })
+            for id in alike.indices where alike[id].capacity > alike[id].count {
+                alike[id] = alike[id].withUnsafeBufferPointer { Array($0) }
+            }
         }
 
         /// The projects alike to `id`, in whatever agency, in ascending order.
-        public func neighbours(of id: Int64) -> [Int64] { alike[id] ?? [] }
+        public func neighbours(of id: Int64) -> ProjectIDs {
+            ProjectIDs(numbers: id >= 0 && id < alike.count ? alike[Int(id)] : [])
+        }
 
         /// Every alike pair once, the lower id first.
         public var pairs: [(Int64, Int64)] {
-            alike.flatMap { id, others in others.filter { id < $0 }.map { (id, $0) } }
-        }
-
-        /// What two indexed projects share, and how much.
-        public func pair(_ a: Int64, _ b: Int64) -> SimilarProjects? {
-            guard let first = fingerprints[a], let second = fingerprints[b] else { return nil }
-            return compare(first, second)
+            alike.indices.flatMap { id in alike[id].filter { id < $0 }.map { (Int64(id), Int64($0)) } }
         }
 
         /// Takes a project out, with every likeness it had.
         public mutating func remove(_ id: Int64) {
-            guard let old = fingerprints.removeValue(forKey: id) else { return }
+            guard let old = fingerprint(id) else { return }
+            let number = ProjectIDs.number(id)
+            slots[Int(id)] = nil
+            count -= 1
             for key in indexKeys(old) {
-                guard let position = postings[key]?.firstIndex(of: id) else { continue }
+                guard let position = postings[key]?.firstIndex(of: number) else { continue }
                 postings[key]!.remove(at: position)
                 if postings[key]!.isEmpty { postings[key] = nil }
             }
-            for other in alike.removeValue(forKey: id) ?? [] where alike[other] != nil { Self.remove(id, from: &alike[other]!) }
+            for other in alike[Int(id)] { Self.remove(number, from: &alike[Int(other)]) }
+            alike[Int(id)] = []
         }
 
-        /// Puts a project in the index; `link` then finds what it is alike to.
+        /// Puts a project in the index (in place of any it held under that id); `link` then
+        /// finds what it is alike to.
         public mutating func insert(_ project: ProjectFingerprint) {
-            fingerprints[project.id] = project
-            for key in indexKeys(project) { postings[key, default: []].append(project.id) }
+            let number = ProjectIDs.number(project.id)
+            if Int(number) >= slots.count {
+                let more = Int(number) + 1 - slots.count
+                slots.append(contentsOf: repeatElement(nil, count: more))
+                alike.append(contentsOf: repeatElement([], count: more))
+            }
+            remove(project.id)
+            slots[Int(number)] = project
+            count += 1
+            for key in indexKeys(project) { postings[key, default: []].append(number) }
         }
 
         /// Compares `id` with every project sharing a telling key with it; `onlyAbove` skips
         /// lower ids (a full build, linking in ascending order, compares each pair once and
         /// only ever appends to the neighbour lists).
         public mutating func link(_ id: Int64, onlyAbove: Bool) {
-            for other in Self.alike(to: id, onlyAbove: onlyAbove, fingerprints: fingerprints, postings: postings) {
-                Self.insert(other, into: &alike[id, default: []])
-                Self.insert(id, into: &alike[other, default: []])
+            let number = ProjectIDs.number(id)
+            for other in Self.alike(to: id, onlyAbove: onlyAbove, slots: slots, postings: postings, count: count) {
+                Self.insert(other, into: &alike[Int(number)])
+                Self.insert(number, into: &alike[Int(other)])
             }
         }
 
         /// The projects sharing a telling key with `id` that are alike to it and relevant, in
         /// ascending order; `onlyAbove`, only those of higher ids.
-        private static func alike(to id: Int64, onlyAbove: Bool, fingerprints: [Int64: ProjectFingerprint], postings: [UInt64: [Int64]]) -> [Int64] {
-            guard let project = fingerprints[id] else { return [] }
-            let noise = noiseLimit(projects: fingerprints.count)
-            var candidates: [Int64] = []
+        private static func alike(to id: Int64, onlyAbove: Bool, slots: [ProjectFingerprint?], postings: [UInt64: [UInt32]], count: Int) -> [UInt32] {
+            guard id >= 0 && id < slots.count, let project = slots[Int(id)] else { return [] }
+            let noise = noiseLimit(projects: count)
+            var candidates: [UInt32] = []
             for key in indexKeys(project) {
                 guard let holders = postings[key], holders.count > 1, holders.count <= noise else { continue }
                 candidates.append(contentsOf: holders)
             }
             candidates.sort()
-            var alike: [Int64] = []
-            var previous: Int64?
+            var alike: [UInt32] = []
+            var previous: UInt32?
             for other in candidates where other != previous {
                 previous = other
-                guard other != id, !onlyAbove || other > id, let fingerprint = fingerprints[other],
+                guard Int64(other) != id, !onlyAbove || Int64(other) > id, let fingerprint = slots[Int(other)],
                       relevant(project, fingerprint), score(project, fingerprint) >= reportingScore else { continue }
                 alike.append(other)
             }
             return alike
         }
 
-        private static func insert(_ id: Int64, into sorted: inout [Int64]) {
+        private static func insert(_ id: UInt32, into sorted: inout [UInt32]) {
             if let last = sorted.last, last >= id {
                 let position = firstPosition(notBelow: id, in: sorted)
                 if sorted[position] != id { sorted.insert(id, at: position) }
@@ -359,13 +415,13 @@ extension Similarity {
             }
         }
 
-        private static func remove(_ id: Int64, from sorted: inout [Int64]) {
+        private static func remove(_ id: UInt32, from sorted: inout [UInt32]) {
             let position = firstPosition(notBelow: id, in: sorted)
             if position < sorted.count && sorted[position] == id { sorted.remove(at: position) }
         }
 
         /// Binary search: where `id` is or would go in `sorted`.
-        private static func firstPosition(notBelow id: Int64, in sorted: [Int64]) -> Int {
+        private static func firstPosition(notBelow id: UInt32, in sorted: [UInt32]) -> Int {
             var low = 0, high = sorted.count
             while low < high {
                 let middle = (low + high) / 2

@@ -108,7 +108,7 @@ public struct Compliance: Sendable {
         // thresholds and the day are in the state already); what two share, and so the
         // explanation, from their names and words (this project's own are in its state).
         for other in snapshot.neighbours(of: id) {
-            guard let fingerprint = snapshot.index.fingerprints[other] else { continue }
+            guard let fingerprint = snapshot.index.fingerprint(other) else { continue }
             hasher.combine(other)
             hasher.combine(fingerprint.agency)
             hasher.combine(fingerprint.systemNumbers)
@@ -118,9 +118,9 @@ public struct Compliance: Sendable {
             hasher.combine(fingerprint.cost.minorUnits)
             hasher.combine(fingerprint.start)
             hasher.combine(fingerprint.end)
-            hasher.combine(snapshot.drafts.contains(other))
+            hasher.combine(fingerprint.draft)
         }
-        hasher.combine(snapshot.index.fingerprints[id]?.cost.minorUnits)
+        hasher.combine(snapshot.index.fingerprint(id)?.cost.minorUnits)
         return hasher.finalize()
     }
 

@@ -18,14 +18,14 @@ public final class SimilarityIndex: Sendable {
         /// ascending: the index's own neighbour list when every neighbour is in the group, so
         /// that a finding holds no copy of it.
         public var head: Int64
-        public var partners: [Int64]
+        public var partners: ProjectIDs
         public var total: Money
         public var threshold: Money
         public var kind: Threshold.Kind
 
         /// The whole group, ascending.
         public var projects: [Int64] {
-            var group = partners
+            var group = Array(partners)
             group.insert(head, at: group.firstIndex { $0 > head } ?? group.endIndex)
             return group
         }
@@ -35,25 +35,10 @@ public final class SimilarityIndex: Sendable {
         /// The database's commit count and audit position this snapshot reflects.
         var generation: UInt64
         var position: Int64
-        /// Open projects (not completed, not cancelled), with their agencies' levels and
-        /// whether each is still a draft.
+        /// Open projects (not completed, not cancelled).
         var index = Similarity.Index()
-        var levels: [Int64: GovernmentLevel] = [:]
-        var drafts: Set<Int64> = []
 
-        func neighbours(of id: Int64) -> [Int64] { index.neighbours(of: id) }
-
-        mutating func remove(_ id: Int64) {
-            index.remove(id)
-            levels[id] = nil
-            drafts.remove(id)
-        }
-
-        mutating func insert(_ project: ProjectFingerprint, level: GovernmentLevel, draft: Bool) {
-            index.insert(project)
-            levels[project.id] = level
-            if draft { drafts.insert(project.id) }
-        }
+        func neighbours(of id: Int64) -> ProjectIDs { index.neighbours(of: id) }
     }
 
     private let snapshot = Mutex<Snapshot?>(nil)
@@ -94,17 +79,17 @@ public final class SimilarityIndex: Sendable {
     private static func reindex(_ snapshot: inout Snapshot, _ ids: Set<Int64>?, _ database: SQLiteDatabase) throws {
         if let ids, ids.isEmpty { return }
         let fresh = try database.read { try fingerprints($0, ids: ids) }
-        for id in ids ?? [] { snapshot.remove(id) }
-        for entry in fresh { snapshot.insert(entry.fingerprint, level: entry.level, draft: entry.draft) }
+        for id in ids ?? [] { snapshot.index.remove(id) }
+        for fingerprint in fresh { snapshot.index.insert(fingerprint) }
         if ids == nil {
             snapshot.index.linkAll()
         } else {
-            for entry in fresh { snapshot.index.link(entry.fingerprint.id, onlyAbove: false) }
+            for fingerprint in fresh { snapshot.index.link(fingerprint.id, onlyAbove: false) }
         }
     }
 
     /// Fingerprints of the open projects among `ids` (nil: all), in three queries.
-    private static func fingerprints(_ db: SQLiteConnection, ids: Set<Int64>?) throws -> [(fingerprint: ProjectFingerprint, level: GovernmentLevel, draft: Bool)] {
+    private static func fingerprints(_ db: SQLiteConnection, ids: Set<Int64>?) throws -> [ProjectFingerprint] {
         let list = Projects.idList(Array(ids ?? []))
         let only = ids == nil ? "" : " AND p.id IN (SELECT value FROM json_each(?))"
         let partsOnly = ids == nil ? "" : " WHERE project_id IN (SELECT value FROM json_each(?))"
@@ -129,30 +114,29 @@ public final class SimilarityIndex: Sendable {
             records[try row.decode("project_id")]?.record.datasets.append(try row.decode("name"))
         }
         return records.sorted { $0.key < $1.key }.map { id, entry in
-            (ProjectFingerprint(id: id, agency: entry.agency, record: entry.record), entry.level, entry.draft)
+            ProjectFingerprint(id: id, agency: entry.agency, record: entry.record, level: entry.level, draft: entry.draft)
         }
     }
 
     /// Other agencies' alike projects, most alike first; drafts are never named to anyone but
     /// their own agency.
     func matches(for id: Int64, in snapshot: Snapshot) -> [Match] {
-        guard let project = snapshot.index.fingerprints[id] else { return [] }
+        guard let project = snapshot.index.fingerprint(id) else { return [] }
         return snapshot.neighbours(of: id).compactMap { other -> Match? in
-            guard !snapshot.drafts.contains(other), let fingerprint = snapshot.index.fingerprints[other], fingerprint.agency != project.agency,
-                  let pair = snapshot.index.pair(id, other) else { return nil }
-            return Match(other: other, otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: pair)
+            guard let fingerprint = snapshot.index.fingerprint(other), !fingerprint.draft, fingerprint.agency != project.agency else { return nil }
+            return Match(other: other, otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: Similarity.compare(project, fingerprint))
         }.sorted { ($0.similarity.score, $1.other) > ($1.similarity.score, $0.other) }
     }
 
     /// The split groups `id` heads, one per threshold kind it is under (see `Similarity.split`).
     func splits(for id: Int64, in snapshot: Snapshot, thresholds: ThresholdSchedule, today: LocalDate) -> [Split] {
-        guard let project = snapshot.index.fingerprints[id], let level = snapshot.levels[id] else { return [] }
+        guard let project = snapshot.index.fingerprint(id) else { return [] }
         let neighbours = snapshot.neighbours(of: id)
-        let alike = neighbours.compactMap { snapshot.index.fingerprints[$0] }
+        let alike = neighbours.compactMap { snapshot.index.fingerprint($0) }
         return Threshold.Kind.allCases.compactMap { kind in
-            guard let threshold = thresholds.inForce(kind, on: today, level: level)?.amount,
+            guard let threshold = thresholds.inForce(kind, on: today, level: project.level)?.amount,
                   let partners = Similarity.splitPartners(of: project, alike: alike, threshold: threshold) else { return nil }
-            return Split(head: id, partners: partners.count == neighbours.count ? neighbours : partners.map(\.id),
+            return Split(head: id, partners: partners.count == neighbours.count ? neighbours : ProjectIDs(partners.map(\.id)),
                          total: partners.reduce(project.cost) { $0 + $1.cost }, threshold: threshold, kind: kind)
         }
     }
@@ -161,8 +145,8 @@ public final class SimilarityIndex: Sendable {
     func publishedPairs(in snapshot: Snapshot, includeDrafts: Bool) -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
         var pairs: [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] = []
         for (id, other) in snapshot.index.pairs {
-            guard includeDrafts || (!snapshot.drafts.contains(id) && !snapshot.drafts.contains(other)),
-                  let a = snapshot.index.fingerprints[id], let b = snapshot.index.fingerprints[other], a.agency != b.agency else { continue }
+            guard let a = snapshot.index.fingerprint(id), let b = snapshot.index.fingerprint(other), a.agency != b.agency,
+                  includeDrafts || (!a.draft && !b.draft) else { continue }
             pairs.append((Similarity.compare(a, b), a, b))
         }
         return pairs.sorted { ($0.0.score, $1.0.first, $1.0.second) > ($1.0.score, $0.0.first, $0.0.second) }
@@ -176,8 +160,8 @@ extension SimilarityIndex.Snapshot {
         self.init(generation: 0, position: 0)
         let open = projects.filter { $0.status.isOpen }
         for project in open {
-            insert(ProjectFingerprint(id: project.id, agency: project.agency, record: project.record),
-                   level: levels[project.agency] ?? .national, draft: project.status == .proposed)
+            index.insert(ProjectFingerprint(id: project.id, agency: project.agency, record: project.record,
+                                            level: levels[project.agency] ?? .national, draft: project.status == .proposed))
         }
         index.linkAll()
     }
