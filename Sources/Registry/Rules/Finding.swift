@@ -26,11 +26,16 @@ public struct Finding: Sendable, Equatable {
         case warning
     }
 
-    /// What a finding says, kept as the facts it is worded from where those are large and
-    /// shared: a split names every project of its group, and the group is the similarity
-    /// index's own list of alike projects, so 100,000 assessed projects hold no copy of it.
+    /// What a finding says, kept as the facts it is worded from where that is smaller: 100,000
+    /// assessed projects hold their findings, and most hold the same two or three. A split
+    /// names every project of its group, and the group is the similarity index's own list of
+    /// alike projects, so it holds no copy of it; the commonest findings are a few amounts.
     enum Text: Sendable, Equatable {
         case words(String)
+        /// P7-BC-REQUIRED with no business case yet: the cost, and the threshold it reaches.
+        case businessCaseMissing(cost: Money, threshold: Money)
+        /// P8-ACCOUNTABLE: the cost that puts the project above a threshold.
+        case accountableOwnerMissing(cost: Money)
         case split(SimilarityIndex.Split)
     }
 
@@ -39,7 +44,7 @@ public struct Finding: Sendable, Equatable {
     var text: Text
 
     public init(rule: RuleID, severity: Severity, message: String) {
-        self.init(rule: rule, severity: severity, text: .words(message))
+        self.init(rule: rule, severity: severity, text: .words(Self.exactlySized(message)))
     }
 
     init(rule: RuleID, severity: Severity, text: Text) {
@@ -51,9 +56,25 @@ public struct Finding: Sendable, Equatable {
     /// Worded when read.
     public var message: String {
         switch text {
-        case .words(let words): words
+        case .words(let words):
+            return words
+        case .businessCaseMissing(let cost, let threshold):
+            return "The whole-life cost of \(cost.formatted) is at or above the business-case threshold of \(threshold.formatted): write a business case before the project leaves 'proposed'."
+        case .accountableOwnerMissing(let cost):
+            return "A project of \(cost.formatted) is above a threshold and must name its accountable owner (owner.name, or a role with responsibility 'accountable')."
         case .split(let split):
-            "Projects \(split.projects.map(String.init).joined(separator: ", ")) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."
+            let names = split.projects.map(String.init).joined(separator: ", ")
+            return "Projects \(names) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."
+        }
+    }
+
+    /// `text` in storage of its own length: a string built by interpolation keeps the room it
+    /// grew into, often twice what it holds.
+    private static func exactlySized(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer -> Int in
+            _ = buffer.initialize(from: bytes)
+            return bytes.count
         }
     }
 

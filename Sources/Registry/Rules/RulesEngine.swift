@@ -106,8 +106,7 @@ public enum RulesEngine {
         guard obligations.businessCaseRequired, let threshold = obligations.businessCaseThreshold else { return [] }
         let severity = gateSeverity(context)
         guard let businessCase = context.businessCase else {
-            return [Finding(rule: .businessCaseRequired, severity: severity, message:
-                "The whole-life cost of \(context.project.wholeLifeCost.formatted) is at or above the business-case threshold of \(threshold.formatted): write a business case before the project leaves 'proposed'.")]
+            return [Finding(rule: .businessCaseRequired, severity: severity, text: .businessCaseMissing(cost: context.project.wholeLifeCost, threshold: threshold))]
         }
         var findings: [Finding] = []
         let missing = missingSections(of: businessCase)
@@ -303,7 +302,6 @@ public enum RulesEngine {
 
     static func accountabilityFindings(_ context: RuleContext, _ obligations: Obligations) -> [Finding] {
         guard obligations.aboveAnyThreshold, !context.project.namesAccountableParty else { return [] }
-        return [Finding(rule: .accountable, severity: gateSeverity(context), message:
-            "A project of \(context.project.wholeLifeCost.formatted) is above a threshold and must name its accountable owner (owner.name, or a role with responsibility 'accountable').")]
+        return [Finding(rule: .accountable, severity: gateSeverity(context), text: .accountableOwnerMissing(cost: context.project.wholeLifeCost))]
     }
 }
