@@ -142,6 +142,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
         (commits.load(ordering: .relaxed), committedWrites.load(ordering: .relaxed))
     }
 
+    /// The heap SQLite holds in this process, most of it its connections' page caches.
+    public static var memoryInUse: Int { Int(sqlite3_memory_used()) }
+
     /// Writes queued behind the one being committed (for tests and diagnostics).
     public var pendingWriteCount: Int {
         writeQueue.lock()

@@ -212,7 +212,7 @@ extension Serve {
     static func keepPortfolioCurrent(_ portfolio: Portfolio, logger: Logger) {
         let thread = Thread {
             do {
-                let built = try portfolio.build { (heap: clinux_heap().in_use, at: Date()) }
+                let built = try portfolio.build { (heap: clinux_heap().in_use, sqlite: SQLiteDatabase.memoryInUse, at: Date()) }
                 // The heap is the whole process's: on a small registry, requests served meanwhile
                 // can free more than a part took.
                 let similarity = max(0, built.afterSimilarity.heap - built.before.heap)
@@ -223,7 +223,8 @@ extension Serve {
                     portfolio built: \(built.projects) projects in \(seconds(built.before.at, built.afterProjection.at)) s \
                     (similarity index \(seconds(built.before.at, built.afterSimilarity.at)) s, projection \(seconds(built.afterSimilarity.at, built.afterProjection.at)) s); \
                     heap in use \(built.before.heap >> 20) MB before, similarity index \(similarity >> 20) MB (\(perProject(similarity)) bytes a project), \
-                    projection \(projection >> 20) MB (\(perProject(projection)) bytes a project), \(built.afterProjection.heap >> 20) MB in all
+                    projection \(projection >> 20) MB (\(perProject(projection)) bytes a project), \(built.afterProjection.heap >> 20) MB in all, \
+                    of which SQLite's page caches \(built.afterProjection.sqlite >> 20) MB
                     """)
             } catch {
                 logger.warning("portfolio build failed: \(error)")
