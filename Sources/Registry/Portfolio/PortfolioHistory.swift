@@ -54,11 +54,25 @@ public final class PortfolioHistory: Sendable {
 
     private static func build(_ asOf: AsOf, _ compliance: Compliance) throws -> Past {
         let database = compliance.database
-        let (projects, levels) = try database.read { db in
-            (try Projects.all(db, asOf: asOf), try Agencies.levels(db))
+        let (every, levels) = try database.read { db in
+            (try db.query("SELECT id FROM projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }, try Agencies.levels(db))
         }
+        // The projects as they stood, and the fingerprints of the open ones, read and made on every core.
+        var loaded: [Int64: StoredProject] = [:]
+        var fingerprints: [ProjectFingerprint] = []
+        try Batches.run(every, size: PortfolioProjection.batchSize, assess: { ids in
+            let batch = try database.read { try Projects.loadMany($0, ids: ids, asOf: asOf) }
+            return (batch, ids.compactMap { batch[$0] }.filter(\.status.isOpen).map { project in
+                ProjectFingerprint(id: project.id, agency: project.agency, record: project.record,
+                                   level: levels[project.agency] ?? .national, draft: project.status == .proposed)
+            })
+        }, take: { batch, open in
+            loaded.merge(batch) { _, new in new }
+            fingerprints += open
+        })
+        let projects = loaded
         let ids = projects.keys.sorted()
-        let similarity = SimilarityIndex.Snapshot(ids.compactMap { projects[$0] }, levels: levels)
+        let similarity = SimilarityIndex.Snapshot(fingerprints)
         var entries = PortfolioProjection.Entries()
         try Batches.run(ids, size: PortfolioProjection.batchSize, assess: { ids in
             let batch = ids.compactMap { projects[$0] }

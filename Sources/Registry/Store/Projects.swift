@@ -185,11 +185,6 @@ public struct Projects: Sendable {
         return projects
     }
 
-    /// Every project as it stood at `asOf`.
-    static func all(_ db: SQLiteConnection, asOf: AsOf) throws -> [Int64: StoredProject] {
-        try versions(db, ProjectVersions.latestSQL(ids: false), [asOf.cutoff])
-    }
-
     /// Rows of `project_versions`, each with its parts, by project.
     static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true) throws -> [Int64: StoredProject] {
         var projects: [Int64: StoredProject] = [:]

@@ -154,15 +154,11 @@ public final class SimilarityIndex: Sendable {
 }
 
 extension SimilarityIndex.Snapshot {
-    /// The index of `projects` (in id order) as they are given, e.g. as they stood on a past
-    /// day: the open ones, linked as a build from the database links them.
-    init(_ projects: [StoredProject], levels: [String: GovernmentLevel]) {
+    /// The index of `fingerprints` (in id order) as they are given, e.g. of the open projects as
+    /// they stood on a past day: linked as a build from the database links them.
+    init(_ fingerprints: [ProjectFingerprint]) {
         self.init(generation: 0, position: 0)
-        let open = projects.filter { $0.status.isOpen }
-        for project in open {
-            index.insert(ProjectFingerprint(id: project.id, agency: project.agency, record: project.record,
-                                            level: levels[project.agency] ?? .national, draft: project.status == .proposed))
-        }
+        for fingerprint in fingerprints { index.insert(fingerprint) }
         index.linkAll()
     }
 }
