@@ -87,6 +87,25 @@ struct PortfolioProjectionTests {
     }
 }
 
+/// The entries keep id order and find each entry by its id, whatever order they are put in.
+struct ProjectionEntriesTests {
+    @Test func entriesPutOutOfOrderAreKeptInIDOrderAndFoundByID() {
+        func entry(_ id: Int64, title: String) -> PortfolioProjection.Entry {
+            let project = StoredProject(id: id, agency: "MINFIN", record: ProjectRecord(externalID: "F-\(id)", title: title, wholeLifeCost: .units(100),
+                                                                                      plannedEndDate: LocalDate("2028-12-31")!),
+                                        status: .submitted, version: 1, createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z")
+            let assessment = Assessment(obligations: Obligations(businessCaseRequired: false, centralReviewRequired: false), findings: [])
+            return PortfolioProjection.Entry(project, assessment, neighbours: [], agencyKey: 0, categoryKey: 0)
+        }
+        var entries = PortfolioProjection.Entries()
+        for id: Int64 in [5, 2, 9, 0, 7] { entries.put(entry(id, title: "first \(id)")) }
+        entries.put(entry(2, title: "second 2"))
+        #expect(entries.ordered.map(\.id) == [0, 2, 5, 7, 9])
+        #expect([0, 2, 5, 7, 9].map { entries[$0]?.title } == ["first 0", "second 2", "first 5", "first 7", "first 9"])
+        #expect(entries[1] == nil && entries[10] == nil && entries[-1] == nil, "ids never put, below and beyond")
+    }
+}
+
 /// A full rebuild (here after a threshold change) is made aside by the request that needs it;
 /// a request meanwhile is answered at once from the entries there were plus the writes since.
 struct ProjectionRebuildTests {

@@ -143,6 +143,20 @@ struct RulesEngineTests {
         #expect(rules(RulesEngine.findings(for: Self.context(project, thresholds: thresholds, level: .local))) == ["P7-BC-REQUIRED"])
         #expect(RulesEngine.findings(for: Self.context(project, thresholds: thresholds, level: .regional)).isEmpty)
     }
+
+    /// The commonest findings are kept as the amounts they are worded from; read, they say what
+    /// they always said, to the character.
+    @Test func findingsKeptAsFactsReadAsTheirWords() {
+        let findings = RulesEngine.findings(for: Self.context(Self.project(cost: Money(minorUnits: 358_808_150), owner: nil)))
+        #expect(rules(findings) == ["P7-BC-REQUIRED", "P8-ACCOUNTABLE"])
+        #expect(findings.map(\.message) == [
+            "The whole-life cost of 3,588,081.50 is at or above the business-case threshold of 1,000,000.00: write a business case before the project leaves 'proposed'.",
+            "A project of 3,588,081.50 is above a threshold and must name its accountable owner (owner.name, or a role with responsibility 'accountable').",
+        ])
+        // A finding made from words reads back exactly those words, however they were built.
+        let words = "Cost \(Money.units(12).formatted) over \(3) days: ünïcode kept."
+        #expect(Finding(rule: .costOverrun, severity: .warning, message: words).message == words)
+    }
 }
 
 struct StatusTransitionTests {

@@ -7,7 +7,7 @@ struct SimilarityTests {
                             datasets: [String] = [], start: String = "2026-01-01", end: String = "2027-12-31") -> ProjectFingerprint {
         let record = ProjectRecord(externalID: "\(id)", title: title, wholeLifeCost: cost, startDate: LocalDate(start),
                                    plannedEndDate: LocalDate(end)!, systems: systems, datasets: datasets)
-        return ProjectFingerprint(id: id, agency: agency, record: record)
+        return ProjectFingerprint(id: id, agency: agency, record: record, level: .national, draft: false)
     }
 
     @Test func findsTheSameSystemBuiltByTwoAgencies() throws {
@@ -97,6 +97,24 @@ struct SimilarityTests {
         }
         #expect(neighbourhoods(index) == neighbourhoods(Similarity.Index(projects)))
         #expect(Set(index.pairs.map { [$0.0, $0.1] }) == Set(Similarity.Index(projects).pairs.map { [$0.0, $0.1] }))
+    }
+
+    @Test func aProjectPutInAgainReplacesItsOldSelf() {
+        var projects = (0..<30).map { i in
+            Self.fingerprint(Int64(i), "A\(i % 3)", "Register \(i % 4) renewal", systems: ["System \(i % 5)"], datasets: ["Data \(i % 6)"])
+        }
+        var index = Similarity.Index(projects)
+        // Put in again without taking out first: its old names, words and likenesses go.
+        for i in [0, 7, 29] {
+            projects[i] = Self.fingerprint(Int64(i), "A\(i % 3)", "Archive", systems: ["Archive"], datasets: [])
+            index.insert(projects[i])
+            index.link(Int64(i), onlyAbove: false)
+        }
+        let fresh = Similarity.Index(projects)
+        #expect(index.count == 30)
+        #expect(projects.allSatisfy { index.neighbours(of: $0.id) == fresh.neighbours(of: $0.id) })
+        #expect(index.neighbours(of: 0).elementsEqual([7, 29]), "the three archives are alike to each other only")
+        #expect(index.fingerprint(-1) == nil && index.fingerprint(30) == nil && index.neighbours(of: 1_000).isEmpty, "ids never indexed")
     }
 
     @Test func linkingOnEveryCoreGivesWhatLinkingOneByOneGives() {

@@ -23,7 +23,7 @@ public final class ProjectFingerprint: Sendable {
     public let level: GovernmentLevel
     public let draft: Bool
 
-    public init(id: Int64, agency: String, record: ProjectRecord, level: GovernmentLevel = .national, draft: Bool = false) {
+    public init(id: Int64, agency: String, record: ProjectRecord, level: GovernmentLevel, draft: Bool) {
         self.id = id
         self.agency = agency
         self.level = level
@@ -306,9 +306,6 @@ extension Similarity {
         public func fingerprint(_ id: Int64) -> ProjectFingerprint? {
             id >= 0 && id < slots.count ? slots[Int(id)] : nil
         }
-
-        /// Every indexed project, in id order.
-        public var fingerprints: some Sequence<ProjectFingerprint> { slots.lazy.compactMap { $0 } }
 
         /// Links every indexed project, each pair compared once: what `link(_:onlyAbove: true)`
         /// over every id in ascending order does, with the comparisons (which only read the

@@ -1,0 +1,68 @@
+import Foundation
+@testable import Registry
+import Synchronization
+import Testing
+
+/// A past day's portfolio is read in batches (several connections, every core) and its
+/// similarity index built from the fingerprints of then: with more projects than one batch, of
+/// two agencies and two levels of government, it says what the live portfolio said that day.
+struct PastDayTests {
+    @Test func aPastDayOfManyBatchesIsWhatWasLiveThatDay() throws {
+        let registry = try TemporaryRegistry("past-day")
+        let now = Mutex(Date(timeIntervalSince1970: 1_780_000_000))
+        let clock = RegistryClock { now.withLock { $0 } }
+        let storage = try registry.open(clock: clock)
+        try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
+        try storage.agencies.create(Agency(code: "CITY", name: "City", level: .local), by: .commandLine)
+        // Local government reviews centrally from 300,000: a split there is judged by its own threshold.
+        try storage.thresholds.add(Threshold(kind: .centralReview, amount: .units(300_000), effectiveFrom: LocalDate("2020-01-01")!, scope: .local),
+                                   by: .commandLine)
+        let finance = Principal.agency(code: "MINFIN", tokenID: "f"), city = Principal.agency(code: "CITY", tokenID: "c")
+        var ids: [Int64] = []
+        for i in 0..<1_100 {
+            let (agency, actor) = i % 2 == 0 ? ("MINFIN", finance) : ("CITY", city)
+            let record = ProjectRecord(externalID: "P-\(i)", title: "Register \(i % 37) renewal", wholeLifeCost: .units(Int64(60_000 + i % 5 * 40_000)),
+                                       startDate: LocalDate("2026-01-01"), plannedEndDate: LocalDate("2028-12-31")!,
+                                       systems: ["System \(i % 91)"], datasets: ["Data \(i % 71)"])
+            let project = try storage.projects.create(record, agency: agency, by: actor)
+            // Most are published; every seventh stays a draft, hidden from the public.
+            if i % 7 != 0 { _ = try storage.projects.transition(id: project.id, to: .submitted, reason: nil, by: actor, compliance: storage.compliance) }
+            ids.append(project.id)
+        }
+        let day = AsOf(clock.today())
+        struct Seen: Equatable {
+            var overviews: [PortfolioOverview]
+            var findings: [Int64: [String]]
+            var pairs: [[Int64]]
+        }
+        func seen(asOf: AsOf?) throws -> Seen {
+            let portfolio = storage.portfolio
+            let viewers: [Principal] = [.anonymous, .centre(tokenID: "x"), finance]
+            return Seen(
+                overviews: try viewers.map { try portfolio.overview(ProjectQuery(), viewer: $0, asOf: asOf) },
+                findings: Dictionary(uniqueKeysWithValues: try portfolio.entries(ProjectQuery(), viewer: .centre(tokenID: "x"), asOf: asOf)
+                    .map { ($0.id, $0.assessment.findings.map { "\($0.rule.rawValue): \($0.message)" }) }),
+                pairs: try portfolio.duplicatePairs(includeDrafts: true, asOf: asOf).map { [$0.0.first, $0.0.second, Int64($0.0.score)] })
+        }
+        let live = try seen(asOf: nil)
+        #expect(live.findings.count == 1_100)
+        #expect(live.findings.values.contains { $0.contains { $0.hasPrefix("P8-THRESHOLD-SPLIT") } }, "some projects look split")
+        #expect(!live.pairs.isEmpty, "some projects are alike across the two agencies")
+
+        // The next day: a fifth change their systems, some are cancelled, more are registered.
+        now.withLock { $0 = $0.addingTimeInterval(86_400) }
+        for (n, id) in ids.enumerated() where n % 5 == 0 {
+            let actor = n % 2 == 0 ? finance : city
+            let record = ProjectRecord(externalID: "P-\(n)", title: "Archive \(n % 3)", wholeLifeCost: .units(90_000),
+                                       startDate: LocalDate("2026-01-01"), plannedEndDate: LocalDate("2028-12-31")!, systems: ["Archive \(n % 3)"])
+            _ = try storage.projects.replace(id: id, with: record, expectedVersion: nil, by: actor)
+            if n % 15 == 0 { _ = try storage.projects.transition(id: id, to: .cancelled, reason: "merged", by: actor, compliance: storage.compliance) }
+        }
+        for i in 0..<50 {
+            _ = try storage.projects.create(ProjectRecord(externalID: "N-\(i)", title: "Register \(i) renewal", wholeLifeCost: .units(70_000),
+                                                          plannedEndDate: LocalDate("2028-12-31")!, systems: ["System \(i)"]), agency: "MINFIN", by: finance)
+        }
+        #expect(try seen(asOf: nil) != live, "the portfolio has changed since")
+        #expect(try seen(asOf: day) == live, "the day as it was")
+    }
+}
