@@ -231,7 +231,8 @@ import Testing
     @Test func survivesRunningOutOfFileDescriptors() throws {
         let dir = try temporaryDirectory()
         let server = try ServerProcess(
-            arguments: ["serve", "--port", "0", "--db", dir.appendingPathComponent("db.sqlite").path, "--workers", "2"],
+            // A small server (each thread has a SQLite reader, two descriptors), so 64 leave room for clients.
+            arguments: ["serve", "--port", "0", "--db", dir.appendingPathComponent("db.sqlite").path, "--workers", "2", "--write-workers", "8"],
             shell: "ulimit -n 64; exec")
         let started = Date()
         var clients: [RawClient] = []

@@ -13,8 +13,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// clients ask for bulk data at once, the workers stay free for every other request.
     public var streamWorkerThreads: Int = max(1, System.coreCount / 2)
     /// Threads that run the handlers of `blockingMethods` (writes, which may wait long for
-    /// durable storage), apart from the workers; 0 runs every handler on the workers.
-    public var blockingThreads: Int = max(16, 8 * System.coreCount)
+    /// durable storage), apart from the workers; 0 runs every handler on the workers. A write
+    /// holds its thread while it waits for a durable commit, so this bounds how many writes can
+    /// share one: with fewer threads than clients writing at once, the rest queue for a thread
+    /// and miss the commit they could have joined. Waiting threads cost no CPU.
+    public var blockingThreads: Int = max(64, 8 * System.coreCount)
     public var blockingMethods: Set<HTTPMethod> = [.POST, .PUT, .PATCH, .DELETE]
     /// Responses this large or larger are gzipped when the client accepts it.
     public var gzipMinimumSize: Int = 1024
