@@ -55,7 +55,7 @@ public final class PortfolioHistory: Sendable {
     private static func build(_ asOf: AsOf, _ compliance: Compliance) throws -> Past {
         let database = compliance.database
         let (every, levels) = try database.read { db in
-            (try db.query("SELECT id FROM projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }, try Agencies.levels(db))
+            (try Projects.allIDs(db), try Agencies.levels(db))
         }
         // The projects as they stood, and the fingerprints of the open ones, read and made on every core.
         var loaded: [Int64: StoredProject] = [:]

@@ -192,10 +192,8 @@ public final class PortfolioProjection: Sendable {
         let database = compliance.database
         let position = try database.read { try AuditChanges.latestPosition($0) }
         var state = State(generation: generation, position: position, day: today)
-        let ids = try database.read { db in
-            try db.query("SELECT id FROM projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }
-        }
-        try Batches.run(ids, size: batchSize, onEveryCore: onEveryCore, assess: { try assessed($0, compliance) }, take: { put($0, into: &state) })
+        let ids = try database.read { try Projects.allIDs($0) }
+        try Batches.run(ids, size: batchSize, onEveryCore: onEveryCore, assess: { try assessed($0, compliance) }, take: { put($0, into: &state.entries) })
         return state
     }
 
@@ -209,7 +207,7 @@ public final class PortfolioProjection: Sendable {
         }
         let list = affected.sorted()
         for start in stride(from: 0, to: list.count, by: batchSize) {
-            put(try assessed(Array(list[start..<min(start + batchSize, list.count)]), compliance), into: &state)
+            put(try assessed(Array(list[start..<min(start + batchSize, list.count)]), compliance), into: &state.entries)
         }
     }
 
@@ -231,10 +229,6 @@ public final class PortfolioProjection: Sendable {
     }
 
     /// Entries for `assessed` (in ascending order, so that new entries go at the end of the ordered list).
-    static func put(_ assessed: [Assessed], into state: inout State) {
-        put(assessed, into: &state.entries)
-    }
-
     static func put(_ assessed: [Assessed], into entries: inout Entries) {
         for item in assessed {
             entries.put(Entry(item.project, item.assessment, neighbours: item.neighbours,
