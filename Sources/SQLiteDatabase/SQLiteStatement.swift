@@ -5,7 +5,7 @@ final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
     private unowned let connection: SQLiteConnection
-    lazy var columnNames: [String] = (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
+    lazy var columns = SQLiteColumns((0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) })
 
     init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
@@ -87,6 +87,6 @@ final class SQLiteStatement {
             default: values.append(.null)
             }
         }
-        return SQLiteRow(columns: columnNames, values: values, sql: sql)
+        return SQLiteRow(columns: columns, values: values, sql: sql)
     }
 }

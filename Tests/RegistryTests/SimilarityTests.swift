@@ -93,7 +93,7 @@ struct SimilarityTests {
             projects[i] = changed
             index.remove(changed.id)
             index.insert(changed)
-            index.link(changed.id, onlyAbove: false)
+            index.link([changed.id])
         }
         #expect(neighbourhoods(index) == neighbourhoods(Similarity.Index(projects)))
         #expect(Set(index.pairs.map { [$0.0, $0.1] }) == Set(Similarity.Index(projects).pairs.map { [$0.0, $0.1] }))
@@ -108,7 +108,7 @@ struct SimilarityTests {
         for i in [0, 7, 29] {
             projects[i] = Self.fingerprint(Int64(i), "A\(i % 3)", "Archive", systems: ["Archive"], datasets: [])
             index.insert(projects[i])
-            index.link(Int64(i), onlyAbove: false)
+            index.link([Int64(i)])
         }
         let fresh = Similarity.Index(projects)
         #expect(index.count == 30)
@@ -124,10 +124,41 @@ struct SimilarityTests {
         }
         var oneByOne = Similarity.Index()
         for project in projects { oneByOne.insert(project) }
-        for project in projects { oneByOne.link(project.id, onlyAbove: true) }
+        for project in projects { oneByOne.link([project.id]) }
         let together = Similarity.Index(projects)
         #expect(projects.contains { !together.neighbours(of: $0.id).isEmpty }, "some projects are alike")
         #expect(projects.allSatisfy { together.neighbours(of: $0.id) == oneByOne.neighbours(of: $0.id) })
+    }
+
+    @Test func takingManyOutAtOnceIsTakingThemOutOneByOne() {
+        // What a past day derived from the live index does: thousands taken out at once, the
+        // changed ones put back as they were, and linked together. (Every key stays on its side
+        // of the noise limit throughout: which keys are noise depends on how many projects hold
+        // them, so an index changed in place and one built afresh may differ on a key at the limit.)
+        let projects = (0..<4_500).map { i in
+            Self.fingerprint(Int64(i), "A\(i % 3)", "Register \(i % 11) renewal \(i % 13)", systems: ["System \(i % 97)"], datasets: ["Data \(i % 200)"])
+        }
+        let ids: [Int64] = projects.map(\.id)
+        let out: [Int64] = ids.filter { (id: Int64) -> Bool in id % 3 == 1 || id % 7 == 0 }
+        var atOnce = Similarity.Index(projects)
+        atOnce.remove(out)
+        var oneByOne = Similarity.Index(projects)
+        for id in out { oneByOne.remove(id) }
+        let kept: [ProjectFingerprint] = projects.filter { !out.contains($0.id) }
+        #expect(atOnce.count == kept.count && oneByOne.count == kept.count)
+        #expect(projects.allSatisfy { atOnce.neighbours(of: $0.id) == oneByOne.neighbours(of: $0.id) })
+        #expect(out.allSatisfy { atOnce.fingerprint($0) == nil && atOnce.neighbours(of: $0).isEmpty })
+        #expect(kept.contains { !atOnce.neighbours(of: $0.id).isEmpty }, "some kept projects are still alike")
+
+        // Put back changed (another title), the index is the one built from scratch.
+        let changed: [ProjectFingerprint] = out.filter { $0 % 2 == 0 }.map { (id: Int64) -> ProjectFingerprint in
+            Self.fingerprint(id, "A\(id % 3)", "Register \(id % 5) renewal", systems: ["System \(id % 97)"], datasets: [])
+        }
+        for fingerprint in changed { atOnce.insert(fingerprint) }
+        atOnce.link(changed.map { $0.id })
+        let everyone: [ProjectFingerprint] = (kept + changed).sorted { (a: ProjectFingerprint, b: ProjectFingerprint) in a.id < b.id }
+        let fresh = Similarity.Index(everyone)
+        #expect(projects.allSatisfy { atOnce.neighbours(of: $0.id) == fresh.neighbours(of: $0.id) })
     }
 
     @Test func scalesThroughTheIndexNotAllPairs() {

@@ -54,35 +54,48 @@ public final class PortfolioHistory: Sendable {
 
     private static func build(_ asOf: AsOf, _ compliance: Compliance) throws -> Past {
         let database = compliance.database
-        let (every, levels) = try database.read { db in
-            (try Projects.allIDs(db), try Agencies.levels(db))
+        // The live index before the database: every commit it reflects is in what is read after it.
+        let live = try compliance.similarity.current(database)
+        let (every, levels, changed) = try database.read { db in
+            (try Projects.allIDs(db), try Agencies.levels(db), try ProjectVersions.changed(db, after: asOf))
         }
-        // The projects as they stood, and the fingerprints of the open ones, read and made on every core.
-        var loaded: [Int64: StoredProject] = [:]
-        var fingerprints: [ProjectFingerprint] = []
-        try Batches.run(every, size: PortfolioProjection.batchSize, assess: { ids in
-            let batch = try database.read { try Projects.loadMany($0, ids: ids, asOf: asOf) }
-            return (batch, ids.compactMap { batch[$0] }.filter(\.status.isOpen).map { project in
-                ProjectFingerprint(id: project.id, agency: project.agency, record: project.record,
-                                   level: levels[project.agency] ?? .national, draft: project.status == .proposed)
-            })
-        }, take: { batch, open in
-            loaded.merge(batch) { _, new in new }
-            fingerprints += open
-        })
-        let projects = loaded
-        let ids = projects.keys.sorted()
-        let similarity = SimilarityIndex.Snapshot(fingerprints)
+        let similarity = try similarity(asOf, derivedFrom: live, changed: changed, every: every, levels: levels, database)
+        // Each batch read as it stood, its rules' records read as they stood, and assessed with that day as today.
         var entries = PortfolioProjection.Entries()
-        try Batches.run(ids, size: PortfolioProjection.batchSize, assess: { ids in
-            let batch = ids.compactMap { projects[$0] }
-            var contexts = try database.read { try compliance.ownContexts(on: $0, for: batch, asOf: asOf) }
-            compliance.addPortfolioWide(to: &contexts, for: batch, in: similarity, today: asOf.day)
-            return batch.compactMap { project -> PortfolioProjection.Assessed? in
+        try Batches.run(every, size: PortfolioProjection.batchSize, assess: { ids in
+            let (projects, ownContexts) = try database.read { db in
+                var loaded = try Projects.loadMany(db, ids: ids, asOf: asOf)
+                let projects = ids.compactMap { loaded.removeValue(forKey: $0) }
+                return (projects, try compliance.ownContexts(on: db, for: projects, asOf: asOf))
+            }
+            var contexts = ownContexts
+            compliance.addPortfolioWide(to: &contexts, for: projects, in: similarity, today: asOf.day)
+            return projects.compactMap { project -> PortfolioProjection.Assessed? in
                 guard let context = contexts[project.id] else { return nil }
                 return (project, Compliance.assessment(of: project, in: context), similarity.neighbours(of: project.id))
             }
         }, take: { PortfolioProjection.put($0, into: &entries) })
         return Past(asOf: asOf, entries: entries, similarity: similarity)
+    }
+
+    /// The similarity index of the open projects of then. A project unchanged since is indexed
+    /// and linked as it is now, so while fewer than half the indexed projects have changed, the
+    /// live index is taken with only those changed put back as they were; otherwise it is built
+    /// afresh from the fingerprints of then.
+    private static func similarity(_ asOf: AsOf, derivedFrom live: SimilarityIndex.Snapshot, changed: [Int64], every: [Int64],
+                                   levels: [String: GovernmentLevel], _ database: SQLiteDatabase) throws -> SimilarityIndex.Snapshot {
+        if changed.count <= live.index.count / 2 {
+            var derived = live
+            derived.index.remove(changed)
+            let then = try database.read { try SimilarityIndex.fingerprints($0, ids: changed, asOf: asOf, levels: levels) }
+            for fingerprint in then { derived.index.insert(fingerprint) }
+            derived.index.link(then.map(\.id))
+            return derived
+        }
+        var fingerprints: [ProjectFingerprint] = []
+        try Batches.run(every, size: PortfolioProjection.batchSize, assess: { ids in
+            try database.read { try SimilarityIndex.fingerprints($0, ids: ids, asOf: asOf, levels: levels) }
+        }, take: { fingerprints += $0 })
+        return SimilarityIndex.Snapshot(fingerprints)
     }
 }

@@ -230,13 +230,19 @@ public final class PortfolioProjection: Sendable {
 
     /// Entries for `assessed` (in ascending order, so that new entries go at the end of the ordered list).
     static func put(_ assessed: [Assessed], into entries: inout Entries) {
-        for item in assessed {
-            entries.put(Entry(item.project, item.assessment, neighbours: item.neighbours,
-                              agencyKey: entries.key(item.project.agency), categoryKey: entries.key(item.project.record.category ?? "uncategorised")))
+        // By index, each part read in place: a loop over the items would copy every project.
+        for index in assessed.indices {
+            entries.put(Entry(assessed[index].project, assessed[index].assessment, neighbours: assessed[index].neighbours,
+                              agencyKey: entries.key(assessed[index].project.agency),
+                              categoryKey: entries.key(assessed[index].project.record.category ?? "uncategorised")))
         }
     }
 }
 
 extension RuleID {
-    var bit: UInt32 { UInt32(1) << UInt32(Self.allCases.firstIndex(of: self)!) }
+    /// Its bit in an entry's mask: its place in `allCases`, found once, not on every finding
+    /// of every project (`allCases` is built anew each time it is asked for).
+    var bit: UInt32 { Self.bits[self]! }
+
+    private static let bits = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, UInt32(1) << UInt32($0)) })
 }

@@ -10,45 +10,70 @@ public final class ProjectFingerprint: Sendable {
     public let id: Int64
     public let agency: String
     public let title: String
-    public let cost: Money
-    public let start: LocalDate?
-    public let end: LocalDate
+    /// What the rules compare of alike projects (see `ProjectFacts`).
+    public let facts: ProjectFacts
     /// Normalised names of the systems and datasets it builds or replaces, and the distinctive
     /// words of its title and description, by vocabulary number, ascending.
     let systemNumbers: [UInt32]
     let datasetNumbers: [UInt32]
     let wordNumbers: [UInt32]
-    /// Its agency's level of government (which thresholds apply to a split), and whether it is
-    /// still a draft (named to nobody but its own agency).
+    /// Its agency's level of government (which thresholds apply to a split).
     public let level: GovernmentLevel
-    public let draft: Bool
 
     public init(id: Int64, agency: String, record: ProjectRecord, level: GovernmentLevel, draft: Bool) {
         self.id = id
         self.agency = agency
         self.level = level
-        self.draft = draft
         self.title = record.title
-        self.cost = record.wholeLifeCost
-        self.start = record.startDate
-        self.end = record.forecastEnd
         let vocabulary = SimilarityVocabulary.shared
         let numbers = vocabulary.numbers([
             record.systems.map(Similarity.normalise), record.datasets.map(Similarity.normalise),
-            Similarity.words(record.title + " " + (record.description ?? "")),
+            Similarity.words(record.title + " " + (record.description ?? "")), [agency],
         ])
         (systemNumbers, datasetNumbers, wordNumbers) = (numbers[0], numbers[1], numbers[2])
+        facts = ProjectFacts(cost: record.wholeLifeCost, start: record.startDate, end: record.forecastEnd, agency: numbers[3][0], draft: draft)
     }
+
+    public var cost: Money { facts.cost }
+    /// Whether it is still a draft (named to nobody but its own agency).
+    public var draft: Bool { facts.draft }
+    public var start: LocalDate? { facts.start }
+    public var end: LocalDate { facts.end }
 
     public var systems: Set<String> { Set(SimilarityVocabulary.shared.names(systemNumbers)) }
     public var datasets: Set<String> { Set(SimilarityVocabulary.shared.names(datasetNumbers)) }
     public var words: Set<String> { Set(SimilarityVocabulary.shared.names(wordNumbers)) }
+}
+
+/// What the duplication and split rules compare of two alike projects: their agency, cost,
+/// time and draft state. The index keeps each project's in a plain array beside its
+/// fingerprint, since the rules look at every neighbour of every project (millions at 100,000
+/// projects) and read these without touching, or retaining, each neighbour's fingerprint.
+public struct ProjectFacts: Sendable, Equatable, Hashable {
+    public let cost: Money
+    /// Days since 1970 (a missing start as the earliest day).
+    let startDay: Int32
+    let endDay: Int32
+    /// The agency code by vocabulary number.
+    let agency: UInt32
+    public let draft: Bool
+
+    init(cost: Money, start: LocalDate?, end: LocalDate, agency: UInt32, draft: Bool) {
+        self.cost = cost
+        self.startDay = start.map { Int32(clamping: $0.daysSinceEpoch) } ?? Int32.min
+        self.endDay = Int32(clamping: end.daysSinceEpoch)
+        self.agency = agency
+        self.draft = draft
+    }
+
+    var start: LocalDate? { startDay == Int32.min ? nil : LocalDate(daysSinceEpoch: Int(startDay)) }
+    var end: LocalDate { LocalDate(daysSinceEpoch: Int(endDay)) }
+
+    func sameAgency(_ other: ProjectFacts) -> Bool { agency == other.agency }
 
     /// Whether the two run at the same time (a missing start counts from the beginning).
-    func overlaps(_ other: ProjectFingerprint) -> Bool {
-        let aStart = start ?? LocalDate(daysSinceEpoch: Int.min / 2)
-        let bStart = other.start ?? LocalDate(daysSinceEpoch: Int.min / 2)
-        return aStart <= other.end && bStart <= end
+    func overlaps(_ other: ProjectFacts) -> Bool {
+        startDay <= other.endDay && other.startDay <= endDay
     }
 }
 
@@ -208,14 +233,14 @@ public enum Similarity {
     /// Whether two alike projects matter to the rules: across agencies (duplication), or within
     /// one agency at the same time (a possible split).
     static func relevant(_ a: ProjectFingerprint, _ b: ProjectFingerprint) -> Bool {
-        a.agency != b.agency || a.overlaps(b)
+        !a.facts.sameAgency(b.facts) || a.facts.overlaps(b.facts)
     }
 
     /// P8-DUPLICATION: alike projects of different agencies, most alike first.
     public static func duplicates(_ projects: [ProjectFingerprint]) -> [SimilarProjects] {
         let index = Index(projects)
         return index.pairs.compactMap { a, b -> SimilarProjects? in
-            guard let first = index.fingerprint(a), let second = index.fingerprint(b), first.agency != second.agency else { return nil }
+            guard let first = index.fingerprint(a), let second = index.fingerprint(b), !first.facts.sameAgency(second.facts) else { return nil }
             return compare(first, second)
         }.sorted { ($0.score, $1.first, $1.second) > ($1.score, $0.first, $0.second) }
     }
@@ -225,17 +250,23 @@ public enum Similarity {
     /// group is the project's own neighbourhood, not a chain of likenesses, so each project
     /// named is alike to the one the finding is on.
     public static func split(of project: ProjectFingerprint, alike: [ProjectFingerprint], threshold: Money) -> [Int64]? {
-        splitPartners(of: project, alike: alike, threshold: threshold).map { ([project.id] + $0.map(\.id)).sorted() }
+        splitPartners(of: project.facts, alike: alike, facts: \.facts, threshold: threshold).map { ([project.id] + $0.map(\.id)).sorted() }
     }
 
     /// The projects of `alike` that make a split group with `project`, in their order; nil when
-    /// there is no split.
-    static func splitPartners(of project: ProjectFingerprint, alike: [ProjectFingerprint], threshold: Money) -> [ProjectFingerprint]? {
+    /// there is no split. `facts` gives each one's facts: the fingerprint's here, the index's
+    /// own array in the registry.
+    static func splitPartners<Alike: Sequence>(of project: ProjectFacts, alike: Alike, facts: (Alike.Element) -> ProjectFacts,
+                                               threshold: Money) -> [Alike.Element]? {
         guard project.cost < threshold else { return nil }
-        let partners = alike.filter { $0.agency == project.agency && $0.cost < threshold && $0.overlaps(project) }
-        guard !partners.isEmpty else { return nil }
-        let total = partners.reduce(project.cost) { $0 + $1.cost }
-        return total >= threshold ? partners : nil
+        var total = project.cost
+        let partners = alike.filter { other in
+            let other = facts(other)
+            guard other.sameAgency(project) && other.cost < threshold && other.overlaps(project) else { return false }
+            total = total + other.cost
+            return true
+        }
+        return !partners.isEmpty && total >= threshold ? partners : nil
     }
 
     /// Every distinct split group among `projects` (see `split(of:alike:threshold:)`).
@@ -286,6 +317,9 @@ extension Similarity {
     public struct Index: Sendable {
         /// The projects indexed, each at its id; nil where no indexed project has that id.
         private var slots: [ProjectFingerprint?] = []
+        /// Each indexed project's facts, at its id like `slots` (what is at an id with no
+        /// project is never read: only indexed ids are anyone's neighbours).
+        private var facts: [ProjectFacts] = []
         /// Every alike, relevant pair, under both of its projects (at its id, like `slots`), in
         /// ascending order. Only the ids are kept: what the two share is worked out again when a
         /// finding needs it, which keeps a portfolio with many likenesses small in memory.
@@ -307,16 +341,32 @@ extension Similarity {
             id >= 0 && id < slots.count ? slots[Int(id)] : nil
         }
 
-        /// Links every indexed project, each pair compared once: what `link(_:onlyAbove: true)`
-        /// over every id in ascending order does, with the comparisons (which only read the
-        /// fingerprints and postings, never changed here) shared among the machine's cores and
-        /// the links then made in that order. The lists are then cut to their length: grown by
-        /// appending, each held up to twice the room it needed.
+        /// The facts of an indexed project, by its number in a neighbour list.
+        func facts(_ number: UInt32) -> ProjectFacts { facts[Int(number)] }
+
+        /// Links every indexed project, each pair compared once; the lists are then cut to their
+        /// length: grown by appending, each held up to twice the room it needed.
         public mutating func linkAll() {
+            link(slots.indices.filter { slots[$0] != nil }.map(Int64.init), onlyAbove: true)
+            for id in alike.indices where alike[id].capacity > alike[id].count {
+                alike[id] = alike[id].withUnsafeBufferPointer { Array($0) }
+            }
+        }
+
+        /// Links `ids`, already inserted, with every project sharing a telling key with them.
+        public mutating func link(_ ids: [Int64]) {
+            link(ids, onlyAbove: false)
+        }
+
+        /// The comparisons (which only read the fingerprints and postings, never changed here)
+        /// shared among the machine's cores when there are many, then the links made in the
+        /// order of `ids`. `onlyAbove` skips lower ids: linking every project in ascending order
+        /// so compares each pair once and only ever appends to the neighbour lists.
+        private mutating func link(_ ids: [Int64], onlyAbove: Bool) {
             let (slots, postings, count) = (self.slots, self.postings, self.count)
-            let ids = slots.indices.filter { slots[$0] != nil }.map(Int64.init)
-            Batches.run(ids, size: 2_000, assess: { ids throws(Never) in
-                ids.map { id in (ProjectIDs.number(id), Self.alike(to: id, onlyAbove: true, slots: slots, postings: postings, count: count)) }
+            let size = 2_000
+            Batches.run(ids, size: size, onEveryCore: ids.count > size, assess: { ids throws(Never) in
+                ids.map { id in (ProjectIDs.number(id), Self.alike(to: id, onlyAbove: onlyAbove, slots: slots, postings: postings, count: count)) }
             }, take: { found throws(Never) in
                 for (id, others) in found {
                     for other in others {
@@ -325,9 +375,6 @@ extension Similarity {
                     }
                 }
             })
-            for id in alike.indices where alike[id].capacity > alike[id].count {
-                alike[id] = alike[id].withUnsafeBufferPointer { Array($0) }
-            }
         }
 
         /// The projects alike to `id`, in whatever agency, in ascending order.
@@ -342,17 +389,44 @@ extension Similarity {
 
         /// Takes a project out, with every likeness it had.
         public mutating func remove(_ id: Int64) {
-            guard let old = fingerprint(id) else { return }
-            let number = ProjectIDs.number(id)
-            slots[Int(id)] = nil
-            count -= 1
-            for key in indexKeys(old) {
-                guard let position = postings[key]?.firstIndex(of: number) else { continue }
-                postings[key]!.remove(at: position)
+            remove(CollectionOfOne(id))
+        }
+
+        /// Takes projects out, with every likeness they had: each list they were in is filtered
+        /// once, however many of them it held (a past day derived from the live index takes out
+        /// every project changed since, thousands at a time).
+        public mutating func remove(_ ids: some Sequence<Int64>) {
+            var gone = IDSet(capacity: slots.count), goneCount = 0
+            var keys = Set<UInt64>()
+            for id in ids {
+                guard let old = fingerprint(id) else { continue }
+                gone.insert(ProjectIDs.number(id))
+                goneCount += 1
+                keys.formUnion(indexKeys(old))
+            }
+            guard goneCount > 0 else { return }
+            for key in keys {
+                postings[key]!.removeAll(where: gone.contains)
                 if postings[key]!.isEmpty { postings[key] = nil }
             }
-            for other in alike[Int(id)] { Self.remove(number, from: &alike[Int(other)]) }
-            alike[Int(id)] = []
+            var touched = IDSet(capacity: slots.count)
+            for id in gone {
+                for other in alike[Int(id)] where !gone.contains(other) { touched.insert(other) }
+                alike[Int(id)] = []
+                slots[Int(id)] = nil
+            }
+            count -= goneCount
+            for other in touched { alike[Int(other)].removeAll(where: gone.contains) }
+        }
+
+        /// Gives this copy tables of its own now, so that the index it was copied from, changed
+        /// next, does not copy every table for it; neighbour lists stay shared until one side
+        /// changes one.
+        public mutating func makeUnique() {
+            slots = slots.withUnsafeBufferPointer { Array($0) }
+            facts = facts.withUnsafeBufferPointer { Array($0) }
+            alike = alike.withUnsafeBufferPointer { Array($0) }
+            postings.reserveCapacity(postings.count + 1)
         }
 
         /// Puts a project in the index (in place of any it held under that id); `link` then
@@ -362,23 +436,14 @@ extension Similarity {
             if Int(number) >= slots.count {
                 let more = Int(number) + 1 - slots.count
                 slots.append(contentsOf: repeatElement(nil, count: more))
+                facts.append(contentsOf: repeatElement(project.facts, count: more))
                 alike.append(contentsOf: repeatElement([], count: more))
             }
             remove(project.id)
             slots[Int(number)] = project
+            facts[Int(number)] = project.facts
             count += 1
             for key in indexKeys(project) { postings[key, default: []].append(number) }
-        }
-
-        /// Compares `id` with every project sharing a telling key with it; `onlyAbove` skips
-        /// lower ids (a full build, linking in ascending order, compares each pair once and
-        /// only ever appends to the neighbour lists).
-        public mutating func link(_ id: Int64, onlyAbove: Bool) {
-            let number = ProjectIDs.number(id)
-            for other in Self.alike(to: id, onlyAbove: onlyAbove, slots: slots, postings: postings, count: count) {
-                Self.insert(other, into: &alike[Int(number)])
-                Self.insert(number, into: &alike[Int(other)])
-            }
         }
 
         /// The projects sharing a telling key with `id` that are alike to it and relevant, in
@@ -412,11 +477,6 @@ extension Similarity {
             }
         }
 
-        private static func remove(_ id: UInt32, from sorted: inout [UInt32]) {
-            let position = firstPosition(notBelow: id, in: sorted)
-            if position < sorted.count && sorted[position] == id { sorted.remove(at: position) }
-        }
-
         /// Binary search: where `id` is or would go in `sorted`.
         private static func firstPosition(notBelow id: UInt32, in sorted: [UInt32]) -> Int {
             var low = 0, high = sorted.count
@@ -425,6 +485,45 @@ extension Similarity {
                 if sorted[middle] < id { low = middle + 1 } else { high = middle }
             }
             return low
+        }
+    }
+}
+
+/// A set of index numbers as one bit each: the bulk removal marks and tests hundreds of
+/// thousands of them, which a hash set would hash one by one.
+struct IDSet: Sequence {
+    private var words: [UInt64]
+
+    init(capacity: Int) { words = Array(repeating: 0, count: (capacity + 63) / 64) }
+
+    mutating func insert(_ id: UInt32) { words[Int(id >> 6)] |= 1 << UInt64(id & 63) }
+
+    func contains(_ id: UInt32) -> Bool {
+        Int(id >> 6) < words.count && words[Int(id >> 6)] & (1 << UInt64(id & 63)) != 0
+    }
+
+    /// The numbers in ascending order.
+    func makeIterator() -> Iterator { Iterator(words: words) }
+
+    struct Iterator: IteratorProtocol {
+        let words: [UInt64]
+        var index = 0
+        var word: UInt64 = 0
+
+        init(words: [UInt64]) {
+            self.words = words
+            word = words.first ?? 0
+        }
+
+        mutating func next() -> UInt32? {
+            while word == 0 {
+                index += 1
+                guard index < words.count else { return nil }
+                word = words[index]
+            }
+            let bit = word.trailingZeroBitCount
+            word &= word - 1
+            return UInt32(index * 64 + bit)
         }
     }
 }

@@ -37,6 +37,13 @@ enum ProjectVersions {
             """, [eventID, at, projectID])
     }
 
+    /// The projects with a version recorded after `asOf`'s day, ascending: every project not as
+    /// it stood then (or not yet registered).
+    static func changed(_ db: SQLiteConnection, after asOf: AsOf) throws -> [Int64] {
+        try db.query("SELECT DISTINCT project_id FROM project_versions WHERE at >= ? ORDER BY project_id", [asOf.cutoff])
+            .map { try $0.decode("project_id", as: Int64.self) }
+    }
+
     /// The latest version of each project (of `ids`, or all) recorded by `asOf`.
     static func latestSQL(ids: Bool) -> String {
         """

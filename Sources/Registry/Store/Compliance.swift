@@ -82,11 +82,14 @@ public struct Compliance: Sendable {
             baselines[try row.decode("project_id"), default: []].append(try Baselines.baseline(row))
         }
         var contexts: [Int64: RuleContext] = [:]
-        for project in projects {
-            contexts[project.id] = RuleContext(
-                project: project.record, status: project.status, agencyLevel: levels[project.agency] ?? .national,
-                businessCase: businessCases[project.id], thresholds: thresholds, reviews: reviews[project.id] ?? [],
-                baselines: baselines[project.id] ?? [], lastReported: LocalDate(String(project.reportedAt.prefix(10))),
+        contexts.reserveCapacity(projects.count)
+        // By index, each part read in place: a loop over the projects would copy every one.
+        for index in projects.indices {
+            let id = projects[index].id
+            contexts[id] = RuleContext(
+                project: projects[index].record, status: projects[index].status, agencyLevel: levels[projects[index].agency] ?? .national,
+                businessCase: businessCases[id], thresholds: thresholds, reviews: reviews[id] ?? [],
+                baselines: baselines[id] ?? [], lastReported: LocalDate(String(projects[index].reportedAt.prefix(10))),
                 today: today, tolerances: tolerances)
         }
         return contexts
@@ -115,10 +118,7 @@ public struct Compliance: Sendable {
             hasher.combine(fingerprint.datasetNumbers)
             hasher.combine(fingerprint.wordNumbers)
             hasher.combine(fingerprint.title)
-            hasher.combine(fingerprint.cost.minorUnits)
-            hasher.combine(fingerprint.start)
-            hasher.combine(fingerprint.end)
-            hasher.combine(fingerprint.draft)
+            hasher.combine(fingerprint.facts)
         }
         hasher.combine(snapshot.index.fingerprint(id)?.cost.minorUnits)
         return hasher.finalize()

@@ -193,13 +193,16 @@ public struct Projects: Sendable {
     /// Rows of `project_versions`, each with its parts, by project.
     static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true) throws -> [Int64: StoredProject] {
         var projects: [Int64: StoredProject] = [:]
-        try forEachVersion(db, sql, arguments, withParts: withParts) { _, project in projects[project.id] = project }
+        try forEachVersion(db, sql, arguments, withParts: withParts) { _, project in
+            let id = project.id
+            projects[id] = consume project
+        }
         return projects
     }
 
     /// Each row of `project_versions` that `sql` selects, with the project it records.
     static func forEachVersion(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true,
-                               _ body: (SQLiteRow, StoredProject) throws -> Void) throws {
+                               _ body: (SQLiteRow, consuming StoredProject) throws -> Void) throws {
         try db.forEach(sql, arguments) { row in
             var project = try storedProject(row, idColumn: "project_id")
             guard withParts else { return try body(row, project) }

@@ -75,6 +75,31 @@ public final class SimilarityIndex: Sendable {
         }
     }
 
+    /// A copy of the index as of the last commit, with tables of its own (see `makeUnique`):
+    /// for a past day derived from it, which changes only the projects changed since.
+    func current(_ database: SQLiteDatabase) throws -> Snapshot {
+        var copied = try withCurrent(database) { snapshot in copy snapshot }
+        copied.index.makeUnique()
+        return copied
+    }
+
+    /// The fingerprints of the projects among `ids` that were open at the end of `asOf`'s day,
+    /// as they stood then, in id order.
+    static func fingerprints(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf, levels: [String: GovernmentLevel]) throws -> [ProjectFingerprint] {
+        guard !ids.isEmpty else { return [] }
+        var found: [ProjectFingerprint] = []
+        try Projects.forEachVersion(db, ProjectVersions.latestSQL(ids: true) + " ORDER BY project_id", [asOf.cutoff, Projects.idList(ids)],
+                                    withParts: false) { row, project in
+            guard project.status.isOpen else { return }
+            var record = project.record
+            record.systems = try row.decode("systems", as: StoredStrings.self).values
+            record.datasets = try row.decode("datasets", as: StoredStrings.self).values
+            found.append(ProjectFingerprint(id: project.id, agency: project.agency, record: record,
+                                            level: levels[project.agency] ?? .national, draft: project.status == .proposed))
+        }
+        return found
+    }
+
     /// Re-reads `ids` (nil: every project) and re-links them.
     private static func reindex(_ snapshot: inout Snapshot, _ ids: Set<Int64>?, _ database: SQLiteDatabase) throws {
         if let ids, ids.isEmpty { return }
@@ -84,7 +109,7 @@ public final class SimilarityIndex: Sendable {
         if ids == nil {
             snapshot.index.linkAll()
         } else {
-            for fingerprint in fresh { snapshot.index.link(fingerprint.id, onlyAbove: false) }
+            snapshot.index.link(fresh.map(\.id))
         }
     }
 
@@ -122,9 +147,10 @@ public final class SimilarityIndex: Sendable {
     /// their own agency.
     func matches(for id: Int64, in snapshot: Snapshot) -> [Match] {
         guard let project = snapshot.index.fingerprint(id) else { return [] }
-        return snapshot.neighbours(of: id).compactMap { other -> Match? in
-            guard let fingerprint = snapshot.index.fingerprint(other), !fingerprint.draft, fingerprint.agency != project.agency else { return nil }
-            return Match(other: other, otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: Similarity.compare(project, fingerprint))
+        return snapshot.neighbours(of: id).numbers.compactMap { other -> Match? in
+            let facts = snapshot.index.facts(other)
+            guard !facts.draft, !facts.sameAgency(project.facts), let fingerprint = snapshot.index.fingerprint(Int64(other)) else { return nil }
+            return Match(other: Int64(other), otherAgency: fingerprint.agency, otherTitle: fingerprint.title, similarity: Similarity.compare(project, fingerprint))
         }.sorted { ($0.similarity.score, $1.other) > ($1.similarity.score, $0.other) }
     }
 
@@ -132,12 +158,13 @@ public final class SimilarityIndex: Sendable {
     func splits(for id: Int64, in snapshot: Snapshot, thresholds: ThresholdSchedule, today: LocalDate) -> [Split] {
         guard let project = snapshot.index.fingerprint(id) else { return [] }
         let neighbours = snapshot.neighbours(of: id)
-        let alike = neighbours.compactMap { snapshot.index.fingerprint($0) }
+        guard !neighbours.isEmpty else { return [] }
         return Threshold.Kind.allCases.compactMap { kind in
             guard let threshold = thresholds.inForce(kind, on: today, level: project.level)?.amount,
-                  let partners = Similarity.splitPartners(of: project, alike: alike, threshold: threshold) else { return nil }
-            return Split(head: id, partners: partners.count == neighbours.count ? neighbours : ProjectIDs(partners.map(\.id)),
-                         total: partners.reduce(project.cost) { $0 + $1.cost }, threshold: threshold, kind: kind)
+                  let partners = Similarity.splitPartners(of: project.facts, alike: neighbours.numbers, facts: snapshot.index.facts, threshold: threshold)
+            else { return nil }
+            return Split(head: id, partners: partners.count == neighbours.count ? neighbours : ProjectIDs(numbers: partners),
+                         total: partners.reduce(project.cost) { $0 + snapshot.index.facts($1).cost }, threshold: threshold, kind: kind)
         }
     }
 
@@ -145,7 +172,7 @@ public final class SimilarityIndex: Sendable {
     func publishedPairs(in snapshot: Snapshot, includeDrafts: Bool) -> [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] {
         var pairs: [(SimilarProjects, ProjectFingerprint, ProjectFingerprint)] = []
         for (id, other) in snapshot.index.pairs {
-            guard let a = snapshot.index.fingerprint(id), let b = snapshot.index.fingerprint(other), a.agency != b.agency,
+            guard let a = snapshot.index.fingerprint(id), let b = snapshot.index.fingerprint(other), !a.facts.sameAgency(b.facts),
                   includeDrafts || (!a.draft && !b.draft) else { continue }
             pairs.append((Similarity.compare(a, b), a, b))
         }
