@@ -42,16 +42,28 @@ struct ChangesRoutes {
         .init(key: b.key, projects: b.projects - a.projects, wholeLifeCost: b.wholeLifeCost - a.wholeLifeCost, spendToDate: b.spendToDate - a.spendToDate)
     }
 
-    static func eventJSON(_ event: PortfolioChanges.Event) -> JSONValue {
-        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
-        return .object([
-            "at": .string(event.at), "project_id": .integer(event.projectID), "agency": .string(event.agency), "title": .string(event.title),
-            "kind": .string(event.kind.rawValue), "field": optional(event.field), "old": optional(event.old), "new": optional(event.new),
-            "detail": optional(event.detail),
-        ])
+    /// An event as JSON, written straight into `out`: a quarter's changes hold 150,000 of them,
+    /// and a tree of values for each cost more than writing it.
+    static func write(_ event: PortfolioChanges.Event, into out: inout [UInt8]) {
+        func member(_ key: String, _ value: String?) {
+            out.append(contentsOf: ",\"\(key)\":".utf8)
+            if let value { JSONString.quote(value, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(contentsOf: #"{"at":"#.utf8)
+        JSONString.quote(event.at, into: &out)
+        out.append(contentsOf: ",\"project_id\":\(event.projectID)".utf8)
+        member("agency", event.agency)
+        member("title", event.title)
+        member("kind", event.kind.rawValue)
+        member("field", event.field)
+        member("old", event.old)
+        member("new", event.new)
+        member("detail", event.detail)
+        out.append(UInt8(ascii: "}"))
     }
 
-    static func json(_ changes: PortfolioChanges, currency: String) -> JSONValue {
+    /// Everything but the events, as one object.
+    static func head(_ changes: PortfolioChanges, currency: String) -> JSONValue {
         let slice = { (s: PortfolioOverview.Slice) in PortfolioRoutes.slice(s, key: "") }
         return .object([
             "from": .string(changes.from.description), "to": .string(changes.to.description), "currency": .string(currency),
@@ -64,8 +76,34 @@ struct ChangesRoutes {
                 .object(["id": .integer(change.id), "agency": .string(change.agency), "title": .string(change.title),
                          "from": figures(change.from), "to": figures(change.to)])
             }),
-            "events": .array(changes.events.map(eventJSON)),
         ])
+    }
+
+    /// The changes as JSON, streamed: the head, then the events a few thousand at a time as the
+    /// client takes them, so that a quarter's 50 MB is never one buffer.
+    static func body(_ changes: PortfolioChanges, currency: String) -> StreamedBody {
+        var prefix = head(changes, currency: currency).serializedBytes
+        prefix.removeLast() // the head's closing brace: the events follow inside it
+        prefix.append(contentsOf: #","events":["#.utf8)
+        return StreamedBody(prefix: prefix, suffix: Array("]}".utf8), pages: pages(of: changes.events) { index, event, out in
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            write(event, into: &out)
+        })
+    }
+
+    /// `events` rendered a few thousand at a time, for a streamed body.
+    static func pages(of events: [PortfolioChanges.Event],
+                      render: @escaping (Int, PortfolioChanges.Event, inout [UInt8]) -> Void) -> () throws -> [UInt8]? {
+        var next = 0
+        return {
+            guard next < events.count else { return nil }
+            let end = min(next + 2_000, events.count)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity((end - next) * 400)
+            for index in next..<end { render(index, events[index], &bytes) }
+            next = end
+            return bytes
+        }
     }
 
     static var schema: JSONValue {
@@ -101,7 +139,8 @@ struct ChangesRoutes {
             tag: "Portfolio", access: .everyone, parameters: Self.parameters,
             responses: [.json(200, "The changes.", Self.schema), .badRequest, .unauthorized, .invalid])
         ) { context in
-            Representation.response(Self.json(try changes(context), currency: storage.currency))
+            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                         stream: Self.body(try changes(context), currency: storage.currency))
         }
         api.add(APIOperation(
             method: .GET, path: "/api/v1/portfolio/changes.csv", id: "portfolioChangesCSV", summary: "The same changes as CSV (RFC 4180, header row): one row per event.",
@@ -110,14 +149,14 @@ struct ChangesRoutes {
         ) { context in
             let changes = try changes(context)
             let (from, to) = (changes.from, changes.to)
-            var body = CSVWriter.line(Self.csvColumns)
             let text = SpreadsheetText.escape
-            for event in changes.events {
-                body += CSVWriter.line([event.at, String(event.projectID), event.agency, text(event.title), event.kind.rawValue, event.field ?? "",
-                                        event.old ?? "", event.new ?? "", text(event.detail ?? "")])
+            let pages = Self.pages(of: changes.events) { _, event, out in
+                out.append(contentsOf: CSVWriter.line([event.at, String(event.projectID), event.agency, text(event.title), event.kind.rawValue,
+                                                       event.field ?? "", event.old ?? "", event.new ?? "", text(event.detail ?? "")]))
             }
             return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"),
-                                                                   ("Content-Disposition", "attachment; filename=\"changes-\(from)-\(to).csv\"")]), body: body)
+                                                                   ("Content-Disposition", "attachment; filename=\"changes-\(from)-\(to).csv\"")]),
+                                stream: StreamedBody(prefix: CSVWriter.line(Self.csvColumns), pages: pages))
         }
     }
 }

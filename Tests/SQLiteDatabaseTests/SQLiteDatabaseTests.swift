@@ -199,6 +199,20 @@ struct SQLiteDatabaseTests {
         #expect(try other.scalar("SELECT v FROM t") == .text("kept"))
     }
 
+    @Test func columnsAreFoundByNameAsAScanOfTheNamesWouldFindThem() {
+        // Enough names that the table's slots collide; one name twice (a join's "id"), and names
+        // that differ only in a byte or in case.
+        let names = (0..<60).map { "column_\($0)" } + ["id", "Id", "ID ", "id", "", "é", "e\u{301}x"]
+        let columns = SQLiteColumns(names)
+        for name in Set(names) {
+            #expect(columns.position(of: name) == names.firstIndex(of: name), "\(name)")
+        }
+        for absent in ["column_60", "iD", "column", "x", "column_1 "] {
+            #expect(columns.position(of: absent) == nil, "\(absent)")
+        }
+        #expect(SQLiteColumns([]).position(of: "id") == nil)
+    }
+
     @Test func aMissingNullOrMistypedColumnIsAnErrorNamingTheColumnAndTheQuery() throws {
         let temp = try TemporaryDatabase()
         let db = try temp.open()

@@ -1,4 +1,6 @@
+import Dispatch
 import SQLiteDatabase
+import Synchronization
 
 /// What changed in the portfolio between the end of one day and the end of another: every
 /// event of the projects a query matches at either end, and the totals at both ends. Every
@@ -26,9 +28,31 @@ public struct PortfolioChanges: Sendable {
         public var new: String?
         /// The reason of a transition or re-baseline, a review's kind or outcome, a finding's message.
         public var detail: String?
-        /// The record it comes from, unique among the changes and the same every time they are
-        /// read (a feed entry's id): the audit event, review, baseline, tranche or finding.
-        public var source: String = ""
+        /// The record it comes from (see `source`).
+        public var origin: Origin
+
+        /// Where an event comes from.
+        public enum Origin: Sendable, Equatable {
+            case auditEvent(Int64), baseline(Int), reviewRequested(Int64), reviewDecided(Int64), tranche(Int64)
+            /// What the rules said at the end of `to` and not at `from` (the rule in `field`,
+            /// its words in `detail`), or the reverse.
+            case findingRaised, findingCleared
+        }
+
+        /// The record it comes from, unique among a project's changes and the same every time
+        /// they are read (a feed entry's id). Made when asked: the feeds ask, a quarter's
+        /// changes of 150,000 events do not.
+        public var source: String {
+            switch origin {
+            case .auditEvent(let id): "event-\(id)-\(field ?? kind.rawValue)"
+            case .baseline(let number): "baseline-\(number)"
+            case .reviewRequested(let id): "review-\(id)-requested"
+            case .reviewDecided(let id): "review-\(id)-decided"
+            case .tranche(let id): "tranche-\(id)"
+            case .findingRaised: "finding-\(field ?? "")-" + Hex.sha256(Array((detail ?? "").utf8)).prefix(12)
+            case .findingCleared: "cleared-\(field ?? "")"
+            }
+        }
     }
 
     /// A project's figures at one end.
@@ -81,13 +105,29 @@ extension Portfolio {
             projects.append(.init(id: id, agency: latest.agency, title: latest.title, from: a, to: b))
         }
 
-        var events = try recordedEvents(ids: ids, from: from, to: to, viewer: viewer)
-        // Findings: what the rules said at `to` and not at `from`, and the reverse.
-        for id in ids {
-            guard let now = pastTo.entry(id) ?? pastFrom.entry(id), viewer.sees(agency: now.agency, status: now.status) else { continue }
-            events += Self.findingEvents(id: id, agency: now.agency, title: now.title, was: pastFrom.entry(id)?.assessment.findings ?? [],
-                                         now: pastTo.entry(id)?.assessment.findings ?? [], at: to)
+        // The records' events (read from the database, half the projects each) and the findings'
+        // (compared in memory), at once.
+        let halves = [Array(ids[..<(ids.count / 2)]), Array(ids[(ids.count / 2)...])]
+        let found = Mutex<(recorded: [Result<[PortfolioChanges.Event], any Error>], findings: [PortfolioChanges.Event])>(([.success([]), .success([])], []))
+        DispatchQueue.concurrentPerform(iterations: 3) { part in
+            if part < 2 {
+                let recorded = Result { try recordedEvents(ids: halves[part], from: from, to: to, viewer: viewer) }
+                found.withLock { $0.recorded[part] = recorded }
+                return
+            }
+            // Findings: what the rules said at `to` and not at `from`, and the reverse; a project
+            // whose rules found the same at both ends has none.
+            var events: [PortfolioChanges.Event] = []
+            for id in ids {
+                let was = pastFrom.entry(id), now = pastTo.entry(id)
+                guard (was?.ruleMask ?? 0) != (now?.ruleMask ?? 0), let latest = now ?? was,
+                      viewer.sees(agency: latest.agency, status: latest.status) else { continue }
+                events += Self.findingEvents(id: id, agency: latest.agency, title: latest.title, was: was?.assessment.findings ?? [],
+                                             now: now?.assessment.findings ?? [], at: to)
+            }
+            found.withLock { $0.findings = events }
         }
+        var events = try found.withLock { try $0.recorded[0].get() + $0.recorded[1].get() + $0.findings }
         events.sort { ($0.at, $0.projectID) < ($1.at, $1.projectID) }
 
         let agencies = Set(overviewBefore.byAgency.map(\.key)).union(overviewAfter.byAgency.map(\.key)).sorted()
@@ -144,10 +184,10 @@ extension Portfolio {
         let time = "\(at.day)T23:59:59Z"
         let raised = now.filter { !before.contains($0.rule) }.map { finding in
             PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingRaised, field: finding.rule.rawValue,
-                                   detail: finding.message, source: "finding-\(finding.rule.rawValue)-" + Hex.sha256(Array(finding.message.utf8)).prefix(12))
+                                   detail: finding.message, origin: .findingRaised)
         }
         let cleared = RuleID.allCases.filter { before.contains($0) && !after.contains($0) }.map { rule in
-            PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingCleared, field: rule.rawValue, source: "cleared-\(rule.rawValue)")
+            PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingCleared, field: rule.rawValue, origin: .findingCleared)
         }
         return raised + cleared
     }
@@ -174,7 +214,7 @@ extension Portfolio {
                 let eventID: Int64 = try row.decode("event_id")
                 func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil, detail: String? = nil) {
                     events.append(.init(at: at, projectID: project.id, agency: project.agency, title: project.record.title, kind: kind,
-                                        field: field, old: old, new: new, detail: detail, source: "event-\(eventID)-\(field ?? kind.rawValue)"))
+                                        field: field, old: old, new: new, detail: detail, origin: .auditEvent(eventID)))
                 }
                 guard let was = previous[project.id] else {
                     event(.registered, "whole_life_cost", nil, project.record.wholeLifeCost.decimalString)
@@ -204,10 +244,10 @@ extension Portfolio {
                 UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2
                 """, [from.cutoff, to.cutoff]).map { try $0.decode("project_id", as: Int64.self) }
             let figures = try Projects.loadMany(db, ids: owners, asOf: to, withParts: false)
-            func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, source: String) {
+            func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, origin: PortfolioChanges.Event.Origin) {
                 guard let project = figures[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
                 events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.record.title, kind: kind,
-                                    field: field, old: old, new: new, detail: detail, source: source))
+                                    field: field, old: old, new: new, detail: detail, origin: origin))
             }
             let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
             try db.forEach("""
@@ -217,25 +257,25 @@ extension Portfolio {
                 let baseline = try Baselines.baseline(row)
                 add(try row.decode("project_id"), baseline.createdAt, .rebaselined, "whole_life_cost",
                     try row.decodeIfPresent("previous_cents", as: Money.self)?.decimalString, baseline.wholeLifeCost.decimalString, baseline.reason,
-                    source: "baseline-\(baseline.number)")
+                    origin: .baseline(baseline.number))
             }
             try db.forEach("SELECT * FROM reviews WHERE ((requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)) AND project_id IN (SELECT value FROM json_each(?3))",
                            window) { row in
                 let review = try Reviews.review(row)
                 let name = review.kind.rawValue + (review.gate.map { " gate \($0)" } ?? "")
                 if from.cutoff <= review.requestedAt, review.requestedAt < to.cutoff {
-                    add(review.projectID, review.requestedAt, .reviewRequested, "review", nil, String(review.id), name, source: "review-\(review.id)-requested")
+                    add(review.projectID, review.requestedAt, .reviewRequested, "review", nil, String(review.id), name, origin: .reviewRequested(review.id))
                 }
                 if let completedAt = review.completedAt, from.cutoff <= completedAt, completedAt < to.cutoff {
                     add(review.projectID, completedAt, .reviewDecided, "review", String(review.id), review.outcome?.rawValue,
-                        name + (review.deliveryConfidence.map { ", delivery confidence \($0.rawValue)" } ?? ""), source: "review-\(review.id)-decided")
+                        name + (review.deliveryConfidence.map { ", delivery confidence \($0.rawValue)" } ?? ""), origin: .reviewDecided(review.id))
                 }
             }
             try db.forEach("SELECT * FROM funding_tranches WHERE released_at >= ? AND released_at < ? AND project_id IN (SELECT value FROM json_each(?))",
                            window) { row in
                 let tranche = try FundingTranches.tranche(row)
                 add(tranche.projectID, tranche.releasedAt ?? "", .trancheReleased, "amount", nil, tranche.amount.decimalString, tranche.condition.rawValue,
-                    source: "tranche-\(tranche.id)")
+                    origin: .tranche(tranche.id))
             }
             return events
         }
