@@ -65,4 +65,52 @@ struct PastDayTests {
         #expect(try seen(asOf: nil) != live, "the portfolio has changed since")
         #expect(try seen(asOf: day) == live, "the day as it was")
     }
+
+    /// A past day is derived from the live index when few projects have changed since, and
+    /// built afresh from the fingerprints of then when most have: either way it is what was
+    /// live that day. (Every similarity key here stays well under the noise limit, where an
+    /// index changed in place and one built afresh agree.)
+    @Test func aPastDayIsWhatWasLiveWhetherDerivedOrBuiltAfresh() throws {
+        let registry = try TemporaryRegistry("past-day-paths")
+        let now = Mutex(Date(timeIntervalSince1970: 1_780_000_000))
+        let clock = RegistryClock { now.withLock { $0 } }
+        let storage = try registry.open(clock: clock)
+        try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
+        try storage.agencies.create(Agency(code: "CITY", name: "City", level: .local), by: .commandLine)
+        let finance = Principal.agency(code: "MINFIN", tokenID: "f"), city = Principal.agency(code: "CITY", tokenID: "c")
+        let actor = { (i: Int) in i % 2 == 0 ? finance : city }
+        func record(_ i: Int, _ round: Int) -> ProjectRecord {
+            ProjectRecord(externalID: "P-\(i)", title: "Ledger \(round * 100 + i % 41) service", wholeLifeCost: .units(Int64(60_000 + i % 4 * 40_000)),
+                          startDate: LocalDate("2026-01-01"), plannedEndDate: LocalDate("2028-12-31")!,
+                          systems: ["System \(round)-\(i % 61)"], datasets: ["Data \(round)-\(i % 51)"])
+        }
+        var ids: [Int64] = []
+        for i in 0..<600 {
+            let project = try storage.projects.create(record(i, 0), agency: i % 2 == 0 ? "MINFIN" : "CITY", by: actor(i))
+            if i % 6 != 0 { _ = try storage.projects.transition(id: project.id, to: .submitted, reason: nil, by: actor(i), compliance: storage.compliance) }
+            ids.append(project.id)
+        }
+        func seen(asOf: AsOf?) throws -> [String] {
+            let portfolio = storage.portfolio
+            let overviews = try [Principal.anonymous, .centre(tokenID: "x"), finance].map { try portfolio.overview(ProjectQuery(), viewer: $0, asOf: asOf) }
+            let findings = try portfolio.entries(ProjectQuery(), viewer: .centre(tokenID: "x"), asOf: asOf)
+                .map { "\($0.id) \($0.status) \($0.assessment.findings.map { "\($0.rule.rawValue): \($0.message)" })" }
+            let pairs = try portfolio.duplicatePairs(includeDrafts: true, asOf: asOf).map { "\($0.0.first)-\($0.0.second) \($0.0.score)" }
+            return ["\(overviews)"] + findings + pairs
+        }
+        func nextDay(changing share: Int, round: Int) throws {
+            now.withLock { $0 = $0.addingTimeInterval(86_400) }
+            for (n, id) in ids.enumerated() where n % 10 < share {
+                _ = try storage.projects.replace(id: id, with: record(n, round), expectedVersion: nil, by: actor(n))
+            }
+        }
+        let first = AsOf(clock.today()), onFirst = try seen(asOf: nil)
+        #expect(onFirst.contains { $0.contains("P8-THRESHOLD-SPLIT") } && onFirst.contains { $0.contains("P8-DUPLICATION") })
+        try nextDay(changing: 7, round: 1) // seven in ten changed since the first day: built afresh
+        let second = AsOf(clock.today()), onSecond = try seen(asOf: nil)
+        try nextDay(changing: 1, round: 2) // one in ten changed since the second: derived
+        #expect(try seen(asOf: nil) != onSecond)
+        #expect(try seen(asOf: first) == onFirst, "the first day, built afresh")
+        #expect(try seen(asOf: second) == onSecond, "the second day, derived from the live index")
+    }
 }

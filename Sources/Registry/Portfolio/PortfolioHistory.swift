@@ -71,7 +71,7 @@ public final class PortfolioHistory: Sendable {
             var contexts = ownContexts
             compliance.addPortfolioWide(to: &contexts, for: projects, in: similarity, today: asOf.day)
             return projects.compactMap { project -> PortfolioProjection.Assessed? in
-                guard let context = contexts[project.id] else { return nil }
+                guard let context = contexts.removeValue(forKey: project.id) else { return nil }
                 return (project, Compliance.assessment(of: project, in: context), similarity.neighbours(of: project.id))
             }
         }, take: { PortfolioProjection.put($0, into: &entries) })

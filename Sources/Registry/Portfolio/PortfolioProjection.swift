@@ -217,13 +217,13 @@ public final class PortfolioProjection: Sendable {
     /// `ids` assessed, in their order; touches no state, so batches can be assessed at once.
     private static func assessed(_ ids: [Int64], _ compliance: Compliance) throws -> [Assessed] {
         let projects = try compliance.database.read { try Projects.loadMany($0, ids: ids) }
-        let contexts = try compliance.contexts(for: Array(projects.values))
+        var contexts = try compliance.contexts(for: Array(projects.values))
         // Every alike project, drafts too: a draft's own findings name the projects it resembles.
         let neighbours = try compliance.similarity.withCurrent(compliance.database) { similarity in
             ids.map { similarity.neighbours(of: $0) }
         }
         return zip(ids, neighbours).compactMap { id, neighbours in
-            guard let project = projects[id], let context = contexts[id] else { return nil }
+            guard let project = projects[id], let context = contexts.removeValue(forKey: id) else { return nil }
             return (project, Compliance.assessment(of: project, in: context), neighbours)
         }
     }
@@ -240,9 +240,9 @@ public final class PortfolioProjection: Sendable {
 }
 
 extension RuleID {
-    /// Its bit in an entry's mask: its place in `allCases`, found once, not on every finding
-    /// of every project (`allCases` is built anew each time it is asked for).
-    var bit: UInt32 { Self.bits[self]! }
+    /// Its bit in an entry's mask: its place in `allCases`, kept once (`allCases` is built anew
+    /// each time it is asked for, and every finding of every project asks).
+    var bit: UInt32 { UInt32(1) << UInt32(Self.ordered.firstIndex(of: self)!) }
 
-    private static let bits = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, UInt32(1) << UInt32($0)) })
+    private static let ordered = allCases
 }
