@@ -73,12 +73,19 @@ public final class SQLiteColumns: Sendable {
         while size < 2 * names.count { size *= 2 }
         var slots = [Int32](repeating: -1, count: size)
         for (position, name) in names.enumerated() {
-            var slot = Self.hash(name) & (size - 1)
             // The first of two columns of one name, as a scan of the names would find.
-            while slots[slot] >= 0 && names[Int(slots[slot])] != name { slot = (slot + 1) & (size - 1) }
+            let slot = Self.slot(of: name, in: slots, names: names)
             if slots[slot] < 0 { slots[slot] = Int32(position) }
         }
         self.slots = slots
+    }
+
+    /// Where `name` is in `slots`, or the empty slot where it would go.
+    @inlinable
+    static func slot(of name: String, in slots: [Int32], names: [String]) -> Int {
+        var slot = hash(name) & (slots.count - 1)
+        while slots[slot] >= 0 && names[Int(slots[slot])] != name { slot = (slot + 1) & (slots.count - 1) }
+        return slot
     }
 
     @inlinable
@@ -90,13 +97,8 @@ public final class SQLiteColumns: Sendable {
 
     @inlinable
     public func position(of name: String) -> Int? {
-        var slot = Self.hash(name) & (slots.count - 1)
-        while true {
-            let position = Int(slots[slot])
-            if position < 0 { return nil }
-            if names[position] == name { return position }
-            slot = (slot + 1) & (slots.count - 1)
-        }
+        let position = Int(slots[Self.slot(of: name, in: slots, names: names)])
+        return position < 0 ? nil : position
     }
 }
 

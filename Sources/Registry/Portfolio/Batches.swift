@@ -23,26 +23,16 @@ enum Batches {
             for batch in batches { try take(assess(batch)) }
             return
         }
-        // Each round is assessed in the background while the calling thread takes the round
-        // before it: taking is serial, and no core waits for it.
-        var previous: [Swift.Result<Result, Failure>] = []
         for round in stride(from: 0, to: batches.count, by: perRound) {
             let roundBatches = Array(batches[round..<min(round + perRound, batches.count)])
             let results = Mutex<[Int: Swift.Result<Result, Failure>]>([:])
-            let assessed = DispatchGroup()
-            DispatchQueue.global().async(group: assessed) {
-                DispatchQueue.concurrentPerform(iterations: roundBatches.count) { index in
-                    let result = Swift.Result { () throws(Failure) -> Result in try assess(roundBatches[index]) }
-                    results.withLock { $0[index] = result }
-                }
+            DispatchQueue.concurrentPerform(iterations: roundBatches.count) { index in
+                let result = Swift.Result { () throws(Failure) -> Result in try assess(roundBatches[index]) }
+                results.withLock { $0[index] = result }
             }
-            // The round under way finishes before an error from the one before is thrown.
-            defer { assessed.wait() }
-            for result in previous { try take(result.get()) }
-            assessed.wait()
+            // concurrentPerform returns once every iteration has run.
             let done = results.withLock { $0 }
-            previous = roundBatches.indices.map { done[$0]! }
+            for index in roundBatches.indices { try take(done[index]!.get()) }
         }
-        for result in previous { try take(result.get()) }
     }
 }

@@ -187,9 +187,8 @@ extension Portfolio {
         return events
     }
 
-    /// Sorted parts merged into one sorted list (an element of an earlier part first among
-    /// equals, as a stable sort of the parts one after another would put it), each element moved
-    /// rather than copied: a quarter's changes are 150,000 events of ten texts each.
+    /// Sorted parts merged into one sorted list: an element of an earlier part first among
+    /// equals, as a stable sort of the parts one after another would put it.
     static func merged<Element>(_ parts: [[Element]], by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
         var parts = parts.map { Array($0.reversed()) }
         var merged: [Element] = []

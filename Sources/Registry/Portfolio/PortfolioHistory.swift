@@ -54,10 +54,13 @@ public final class PortfolioHistory: Sendable {
 
     private static func build(_ asOf: AsOf, _ compliance: Compliance) throws -> Past {
         let database = compliance.database
-        // The live index before the database: every commit it reflects is in what is read after it.
+        // The live index before the database: every commit it reflects is in what is read after
+        // it. Changed since: a version recorded after the day, or (for today) a commit the index
+        // does not reflect yet.
         let live = try compliance.similarity.current(database)
         let (every, levels, changed) = try database.read { db in
-            (try Projects.allIDs(db), try Agencies.levels(db), try ProjectVersions.changed(db, after: asOf))
+            (try Projects.allIDs(db), try Agencies.levels(db),
+             Set(try ProjectVersions.changed(db, after: asOf)).union(try AuditChanges.read(db, after: live.position).projects).sorted())
         }
         let similarity = try similarity(asOf, derivedFrom: live, changed: changed, every: every, levels: levels, database)
         // Each batch read as it stood, its rules' records read as they stood, and assessed with that day as today.
@@ -79,17 +82,14 @@ public final class PortfolioHistory: Sendable {
     }
 
     /// The similarity index of the open projects of then. A project unchanged since is indexed
-    /// and linked as it is now, so while fewer than half the indexed projects have changed, the
-    /// live index is taken with only those changed put back as they were; otherwise it is built
-    /// afresh from the fingerprints of then.
+    /// and linked as it is now, so while the projects changed since (indexed now or not) are at
+    /// most half as many as those indexed, the live index is taken with only those changed put
+    /// back as they were; otherwise it is built afresh from the fingerprints of then.
     private static func similarity(_ asOf: AsOf, derivedFrom live: SimilarityIndex.Snapshot, changed: [Int64], every: [Int64],
                                    levels: [String: GovernmentLevel], _ database: SQLiteDatabase) throws -> SimilarityIndex.Snapshot {
         if changed.count <= live.index.count / 2 {
             var derived = live
-            derived.index.remove(changed)
-            let then = try database.read { try SimilarityIndex.fingerprints($0, ids: changed, asOf: asOf, levels: levels) }
-            for fingerprint in then { derived.index.insert(fingerprint) }
-            derived.index.link(then.map(\.id))
+            derived.index.replace(changed, with: try database.read { try SimilarityIndex.fingerprints($0, ids: changed, asOf: asOf, levels: levels) })
             return derived
         }
         var fingerprints: [ProjectFingerprint] = []

@@ -250,14 +250,14 @@ public enum Similarity {
     /// group is the project's own neighbourhood, not a chain of likenesses, so each project
     /// named is alike to the one the finding is on.
     public static func split(of project: ProjectFingerprint, alike: [ProjectFingerprint], threshold: Money) -> [Int64]? {
-        splitPartners(of: project.facts, alike: alike, facts: \.facts, threshold: threshold).map { ([project.id] + $0.map(\.id)).sorted() }
+        splitPartners(of: project.facts, alike: alike, facts: \.facts, threshold: threshold).map { ([project.id] + $0.partners.map(\.id)).sorted() }
     }
 
-    /// The projects of `alike` that make a split group with `project`, in their order; nil when
-    /// there is no split. `facts` gives each one's facts: the fingerprint's here, the index's
-    /// own array in the registry.
+    /// The projects of `alike` that make a split group with `project`, in their order, and what
+    /// the group costs; nil when there is no split. `facts` gives each one's facts: the
+    /// fingerprint's here, the index's own array in the registry.
     static func splitPartners<Alike: Sequence>(of project: ProjectFacts, alike: Alike, facts: (Alike.Element) -> ProjectFacts,
-                                               threshold: Money) -> [Alike.Element]? {
+                                               threshold: Money) -> (partners: [Alike.Element], total: Money)? {
         guard project.cost < threshold else { return nil }
         var total = project.cost
         let partners = alike.filter { other in
@@ -266,7 +266,7 @@ public enum Similarity {
             total = total + other.cost
             return true
         }
-        return !partners.isEmpty && total >= threshold ? partners : nil
+        return !partners.isEmpty && total >= threshold ? (partners, total) : nil
     }
 
     /// Every distinct split group among `projects` (see `split(of:alike:threshold:)`).
@@ -333,7 +333,7 @@ extension Similarity {
 
         /// `projects` indexed and linked, each pair compared once.
         public init(_ projects: [ProjectFingerprint]) {
-            for project in projects { insert(project) }
+            insert(contentsOf: projects)
             linkAll()
         }
 
@@ -389,6 +389,7 @@ extension Similarity {
 
         /// Takes a project out, with every likeness it had.
         public mutating func remove(_ id: Int64) {
+            guard fingerprint(id) != nil else { return }
             remove(CollectionOfOne(id))
         }
 
@@ -399,7 +400,7 @@ extension Similarity {
             var gone = IDSet(capacity: slots.count), goneCount = 0
             var keys = Set<UInt64>()
             for id in ids {
-                guard let old = fingerprint(id) else { continue }
+                guard let old = fingerprint(id), !gone.contains(ProjectIDs.number(id)) else { continue }
                 gone.insert(ProjectIDs.number(id))
                 goneCount += 1
                 keys.formUnion(indexKeys(old))
@@ -419,6 +420,14 @@ extension Similarity {
             for other in touched { alike[Int(other)].removeAll(where: gone.contains) }
         }
 
+        /// Takes `ids` out and puts `fingerprints` (of some of them, as they are now) in, linked:
+        /// a project changed, or closed (no fingerprint), or new.
+        public mutating func replace(_ ids: some Collection<Int64>, with fingerprints: [ProjectFingerprint]) {
+            remove(ids)
+            insert(contentsOf: fingerprints)
+            link(fingerprints.map(\.id))
+        }
+
         /// Gives this copy tables of its own now, so that the index it was copied from, changed
         /// next, does not copy every table for it; neighbour lists stay shared until one side
         /// changes one.
@@ -427,6 +436,19 @@ extension Similarity {
             facts = facts.withUnsafeBufferPointer { Array($0) }
             alike = alike.withUnsafeBufferPointer { Array($0) }
             postings.reserveCapacity(postings.count + 1)
+        }
+
+        /// Puts projects in the index (see `insert`), the tables by id grown once to the largest
+        /// id, to its exact size: grown one id at a time, each could hold up to twice the room.
+        public mutating func insert(contentsOf projects: [ProjectFingerprint]) {
+            guard let largest = projects.map(\.id).max() else { return }
+            let more = Int(ProjectIDs.number(largest)) + 1 - slots.count
+            if more > 0 {
+                slots.reserveCapacity(slots.count + more)
+                facts.reserveCapacity(facts.count + more)
+                alike.reserveCapacity(alike.count + more)
+            }
+            for project in projects { insert(project) }
         }
 
         /// Puts a project in the index (in place of any it held under that id); `link` then

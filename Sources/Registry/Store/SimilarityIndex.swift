@@ -48,7 +48,8 @@ public final class SimilarityIndex: Sendable {
     /// Runs `body` on the index as of the last commit: built on first use, then updated by the
     /// projects the audit trail names since. `body` runs under the index's lock and must not
     /// keep the snapshot: a copy held past it would make the next update copy every table of
-    /// the index (copy-on-write) instead of changing the few entries a write touched.
+    /// the index (copy-on-write) instead of changing the few entries a write touched. A copy to
+    /// keep is `current`'s, with tables of its own.
     func withCurrent<T>(_ database: SQLiteDatabase, _ body: (borrowing Snapshot) throws -> T) throws -> T {
         let generation = database.generation
         return try snapshot.withLock { cached in
@@ -78,9 +79,12 @@ public final class SimilarityIndex: Sendable {
     /// A copy of the index as of the last commit, with tables of its own (see `makeUnique`):
     /// for a past day derived from it, which changes only the projects changed since.
     func current(_ database: SQLiteDatabase) throws -> Snapshot {
-        var copied = try withCurrent(database) { snapshot in copy snapshot }
-        copied.index.makeUnique()
-        return copied
+        // Made unique under the lock: a write in between would find the tables shared and copy them all.
+        try withCurrent(database) { snapshot in
+            var copied = copy snapshot
+            copied.index.makeUnique()
+            return copied
+        }
     }
 
     /// The fingerprints of the projects among `ids` that were open at the end of `asOf`'s day,
@@ -104,12 +108,11 @@ public final class SimilarityIndex: Sendable {
     private static func reindex(_ snapshot: inout Snapshot, _ ids: Set<Int64>?, _ database: SQLiteDatabase) throws {
         if let ids, ids.isEmpty { return }
         let fresh = try database.read { try fingerprints($0, ids: ids) }
-        for id in ids ?? [] { snapshot.index.remove(id) }
-        for fingerprint in fresh { snapshot.index.insert(fingerprint) }
-        if ids == nil {
-            snapshot.index.linkAll()
+        if let ids {
+            snapshot.index.replace(ids, with: fresh)
         } else {
-            snapshot.index.link(fresh.map(\.id))
+            snapshot.index.insert(contentsOf: fresh)
+            snapshot.index.linkAll()
         }
     }
 
@@ -161,10 +164,10 @@ public final class SimilarityIndex: Sendable {
         guard !neighbours.isEmpty else { return [] }
         return Threshold.Kind.allCases.compactMap { kind in
             guard let threshold = thresholds.inForce(kind, on: today, level: project.level)?.amount,
-                  let partners = Similarity.splitPartners(of: project.facts, alike: neighbours.numbers, facts: snapshot.index.facts, threshold: threshold)
+                  let (partners, total) = Similarity.splitPartners(of: project.facts, alike: neighbours.numbers, facts: snapshot.index.facts, threshold: threshold)
             else { return nil }
             return Split(head: id, partners: partners.count == neighbours.count ? neighbours : ProjectIDs(numbers: partners),
-                         total: partners.reduce(project.cost) { $0 + snapshot.index.facts($1).cost }, threshold: threshold, kind: kind)
+                         total: total, threshold: threshold, kind: kind)
         }
     }
 
@@ -185,7 +188,7 @@ extension SimilarityIndex.Snapshot {
     /// they stood on a past day: linked as a build from the database links them.
     init(_ fingerprints: [ProjectFingerprint]) {
         self.init(generation: 0, position: 0)
-        for fingerprint in fingerprints { index.insert(fingerprint) }
+        index.insert(contentsOf: fingerprints)
         index.linkAll()
     }
 }
