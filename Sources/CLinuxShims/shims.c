@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <malloc.h>
+#include <stdlib.h>
 
 const int CLINUX_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
 const int CLINUX_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
@@ -69,3 +70,8 @@ clinux_heap_usage clinux_heap(void) {
 }
 
 int clinux_heap_trim(void) { return malloc_trim(0); }
+
+int clinux_limit_heap_arenas(int arenas) {
+    if (getenv("MALLOC_ARENA_MAX") != NULL) return 0;
+    return mallopt(M_ARENA_MAX, arenas);
+}

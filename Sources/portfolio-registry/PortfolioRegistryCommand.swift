@@ -137,6 +137,11 @@ struct Serve: ParsableCommand {
     func run() throws {
         // Before any thread exists, so that only the waiting thread below receives these signals.
         TerminationSignals.block()
+        // A heap arena a core (at least two), not glibc's eight: with 64 write threads, memory
+        // freed by one stayed in its own arena, and peak memory at 100,000 projects varied from
+        // 219 to 232 MB from run to run (208–212 MB with the cap, and writes as fast).
+        // MALLOC_ARENA_MAX, if set, is left to rule.
+        _ = clinux_limit_heap_arenas(Int32(max(2, System.coreCount)))
         try storage.bootstrapLogging()
         let logger = Logger(label: "portfolio-registry")
 

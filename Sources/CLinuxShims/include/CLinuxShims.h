@@ -44,5 +44,8 @@ typedef struct {
 clinux_heap_usage clinux_heap(void);
 // Gives freed heap memory back to the system (malloc_trim); 1 if any was.
 int clinux_heap_trim(void);
+// Caps glibc's malloc arenas (mallopt M_ARENA_MAX) unless MALLOC_ARENA_MAX says otherwise;
+// 1 if set. glibc's default, 8 a core, spreads freed memory over as many arenas as threads.
+int clinux_limit_heap_arenas(int arenas);
 
 #endif
