@@ -9,15 +9,12 @@ import Testing
 struct PastDayTests {
     @Test func aPastDayOfManyBatchesIsWhatWasLiveThatDay() throws {
         let registry = try TemporaryRegistry("past-day")
-        let now = Mutex(Date(timeIntervalSince1970: 1_780_000_000))
-        let clock = RegistryClock { now.withLock { $0 } }
-        let storage = try registry.open(clock: clock)
-        try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
-        try storage.agencies.create(Agency(code: "CITY", name: "City", level: .local), by: .commandLine)
+        let days = Days()
+        let (storage, finance, city) = try Self.twoAgencies(registry, days)
+        let clock = days.clock
         // Local government reviews centrally from 300,000: a split there is judged by its own threshold.
         try storage.thresholds.add(Threshold(kind: .centralReview, amount: .units(300_000), effectiveFrom: LocalDate("2020-01-01")!, scope: .local),
                                    by: .commandLine)
-        let finance = Principal.agency(code: "MINFIN", tokenID: "f"), city = Principal.agency(code: "CITY", tokenID: "c")
         var ids: [Int64] = []
         for i in 0..<1_100 {
             let (agency, actor) = i % 2 == 0 ? ("MINFIN", finance) : ("CITY", city)
@@ -50,7 +47,7 @@ struct PastDayTests {
         #expect(!live.pairs.isEmpty, "some projects are alike across the two agencies")
 
         // The next day: a fifth change their systems, some are cancelled, more are registered.
-        now.withLock { $0 = $0.addingTimeInterval(86_400) }
+        days.next()
         for (n, id) in ids.enumerated() where n % 5 == 0 {
             let actor = n % 2 == 0 ? finance : city
             let record = ProjectRecord(externalID: "P-\(n)", title: "Archive \(n % 3)", wholeLifeCost: .units(90_000),
@@ -72,12 +69,9 @@ struct PastDayTests {
     /// index changed in place and one built afresh agree.)
     @Test func aPastDayIsWhatWasLiveWhetherDerivedOrBuiltAfresh() throws {
         let registry = try TemporaryRegistry("past-day-paths")
-        let now = Mutex(Date(timeIntervalSince1970: 1_780_000_000))
-        let clock = RegistryClock { now.withLock { $0 } }
-        let storage = try registry.open(clock: clock)
-        try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
-        try storage.agencies.create(Agency(code: "CITY", name: "City", level: .local), by: .commandLine)
-        let finance = Principal.agency(code: "MINFIN", tokenID: "f"), city = Principal.agency(code: "CITY", tokenID: "c")
+        let days = Days()
+        let (storage, finance, city) = try Self.twoAgencies(registry, days)
+        let clock = days.clock
         let actor = { (i: Int) in i % 2 == 0 ? finance : city }
         func record(_ i: Int, _ round: Int) -> ProjectRecord {
             ProjectRecord(externalID: "P-\(i)", title: "Ledger \(round * 100 + i % 41) service", wholeLifeCost: .units(Int64(60_000 + i % 4 * 40_000)),
@@ -99,7 +93,7 @@ struct PastDayTests {
             return ["\(overviews)"] + findings + pairs
         }
         func nextDay(changing share: Int, round: Int) throws {
-            now.withLock { $0 = $0.addingTimeInterval(86_400) }
+            days.next()
             for (n, id) in ids.enumerated() where n % 10 < share {
                 _ = try storage.projects.replace(id: id, with: record(n, round), expectedVersion: nil, by: actor(n))
             }
@@ -113,4 +107,19 @@ struct PastDayTests {
         #expect(try seen(asOf: first) == onFirst, "the first day, built afresh")
         #expect(try seen(asOf: second) == onSecond, "the second day, derived from the live index")
     }
+
+    /// A registry on `days`' clock with a national agency and a local one, and each one's principal.
+    static func twoAgencies(_ registry: TemporaryRegistry, _ days: Days) throws -> (RegistryStorage, finance: Principal, city: Principal) {
+        let storage = try registry.open(clock: days.clock)
+        try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
+        try storage.agencies.create(Agency(code: "CITY", name: "City", level: .local), by: .commandLine)
+        return (storage, .agency(code: "MINFIN", tokenID: "f"), .agency(code: "CITY", tokenID: "c"))
+    }
+}
+
+/// A clock that stays on one day until told to go to the next.
+final class Days: Sendable {
+    private let now = Mutex(Date(timeIntervalSince1970: 1_780_000_000))
+    var clock: RegistryClock { RegistryClock { [self] in now.withLock { $0 } } }
+    func next() { now.withLock { $0 = $0.addingTimeInterval(86_400) } }
 }
