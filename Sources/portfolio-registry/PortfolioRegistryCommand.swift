@@ -139,7 +139,7 @@ struct Serve: ParsableCommand {
         TerminationSignals.block()
         // A heap arena a core (at least two), not glibc's eight: with 64 write threads, memory
         // freed by one stayed in its own arena, and peak memory at 100,000 projects varied from
-        // 219 to 232 MB from run to run (208–212 MB with the cap, and writes as fast).
+        // 219 to 233 MB from run to run (208–212 MB with the cap, and writes as fast).
         // MALLOC_ARENA_MAX, if set, is left to rule.
         _ = clinux_limit_heap_arenas(Int32(max(2, System.coreCount)))
         try storage.bootstrapLogging()
