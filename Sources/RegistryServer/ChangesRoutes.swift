@@ -164,9 +164,9 @@ struct ChangesRoutes {
             let changes = try changes(context)
             let (from, to) = (changes.from, changes.to)
             let pages = Self.pages(of: changes.events) { _, event, out in
-                let text = SpreadsheetText.escape
-                out.append(contentsOf: CSVWriter.line([event.at, String(event.projectID), event.agency, text(event.title), event.kind.rawValue,
-                                                       event.field ?? "", event.old ?? "", event.new ?? "", text(event.detail ?? "")]))
+                out.append(contentsOf: CSVWriter.line([event.at, String(event.projectID), event.agency, SpreadsheetText.escape(event.title),
+                                                       event.kind.rawValue, event.field ?? "", event.old ?? "", event.new ?? "",
+                                                       SpreadsheetText.escape(event.detail ?? "")]))
             }
             return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"),
                                                                    ("Content-Disposition", "attachment; filename=\"changes-\(from)-\(to).csv\"")]),

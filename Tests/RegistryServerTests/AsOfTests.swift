@@ -100,6 +100,34 @@ import Testing
         #expect(try required(5) == .bool(true))
     }
 
+    /// The changes are streamed a page of 2,000 events at a time: over the real server, more
+    /// than a page comes whole, as one valid JSON document and as a CSV row per event.
+    @Test func changesOfManyPagesComeWholeAsJSONAndCSV() throws {
+        let clock = ScriptClock()
+        clock.set(day: 0, second: 3600)
+        let registry = try RunningRegistry(clock: clock.registryClock)
+        let token = try registry.agency("MINFIN")
+        clock.set(day: 1, second: 3600)
+        let count = 2_345
+        let csv = "external_id,title,whole_life_cost,planned_end_date\n"
+            + (0..<count).map { "P-\($0),Project \($0),1000,2030-01-01" }.joined(separator: "\n")
+        #expect(try registry.request("POST", "/api/v1/import/projects", token: token, body: csv, contentType: "text/csv").status == 200)
+        clock.set(day: 2, second: 3600)
+        let range = "from=\(Self.date(0))&to=\(Self.date(1))"
+        let json = try registry.request("GET", "/api/v1/portfolio/changes?" + range, token: registry.centreToken)
+        #expect(json.status == 200)
+        #expect(json.response.header("Transfer-Encoding")?.lowercased() == "chunked")
+        let events = objects(json["events"])
+        let registered = events.filter { $0["kind"] == .string("registered") }.compactMap { event -> String? in
+            if case .number(let id)? = event["project_id"] { return id } else { return nil }
+        }
+        #expect(registered.count == count && Set(registered).count == count, "each registration once")
+        #expect(object(object(json["totals"])["to"])["projects"] == .integer(Int64(count)))
+        let rows = try registry.request("GET", "/api/v1/portfolio/changes.csv?" + range, token: registry.centreToken)
+            .response.text.split(separator: "\r\n")
+        #expect(rows.count == events.count + 1, "a header and a row per event")
+    }
+
     @Test func changesComeAsCSVAndThePagesOfThePastSaySo() throws {
         let (registry, _, _, id) = try registry()
         let csv = try registry.request("GET", "/api/v1/portfolio/changes.csv?from=\(Self.date(0))&to=\(Self.date(4))", token: registry.centreToken)

@@ -37,8 +37,6 @@ public final class ProjectFingerprint: Sendable {
     public var cost: Money { facts.cost }
     /// Whether it is still a draft (named to nobody but its own agency).
     public var draft: Bool { facts.draft }
-    public var start: LocalDate? { facts.start }
-    public var end: LocalDate { facts.end }
 
     public var systems: Set<String> { Set(SimilarityVocabulary.shared.names(systemNumbers)) }
     public var datasets: Set<String> { Set(SimilarityVocabulary.shared.names(datasetNumbers)) }
@@ -65,9 +63,6 @@ public struct ProjectFacts: Sendable, Equatable, Hashable {
         self.agency = agency
         self.draft = draft
     }
-
-    var start: LocalDate? { startDay == Int32.min ? nil : LocalDate(daysSinceEpoch: Int(startDay)) }
-    var end: LocalDate { LocalDate(daysSinceEpoch: Int(endDay)) }
 
     func sameAgency(_ other: ProjectFacts) -> Bool { agency == other.agency }
 

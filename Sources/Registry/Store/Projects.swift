@@ -150,12 +150,12 @@ public struct Projects: Sendable {
         try loadMany(db, ids: [id])[id]
     }
 
-    /// `ids` as one bound value for `IN (SELECT value FROM json_each(?))`.
     /// Every project's id, ascending (drafts, closed and, for a past day, later ones too).
     static func allIDs(_ db: SQLiteConnection) throws -> [Int64] {
         try db.query("SELECT id FROM projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }
     }
 
+    /// `ids` as one bound value for `IN (SELECT value FROM json_each(?))`.
     static func idList(_ ids: [Int64]) -> String { JSONValue.array(ids.map { .integer($0) }).serialized }
 
     /// Projects with their parts, a query per table however many are asked for; with `asOf`,
