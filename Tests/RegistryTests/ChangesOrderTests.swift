@@ -21,3 +21,19 @@ struct ChangesOrderTests {
         #expect(Portfolio.merged([[Item]](), by: inOrder).isEmpty && Portfolio.merged([[], []] as [[Item]], by: inOrder).isEmpty)
     }
 }
+
+extension ChangesOrderTests {
+    /// A part's events are sorted by their positions: ties on time and project keep their order.
+    @Test func eventsSortedByTheirPositionsKeepTheOrderOfTies() {
+        var generator = SystemRandomNumberGenerator()
+        let events = (0..<300).map { place in
+            PortfolioChanges.Event(at: "2026-0\(Int.random(in: 1...3, using: &generator))-01T00:00:00Z", projectID: Int64.random(in: 1...4, using: &generator),
+                                   agency: "A", title: "T", kind: .costChanged, detail: "\(place)", origin: .auditEvent(Int64(place)))
+        }
+        let expected = events.enumerated().sorted { a, b in
+            Portfolio.inOrder(a.element, b.element) || (!Portfolio.inOrder(b.element, a.element) && a.offset < b.offset)
+        }.map(\.element)
+        #expect(Portfolio.sortedInOrder(events) == expected)
+        #expect(Portfolio.sortedInOrder([]).isEmpty)
+    }
+}

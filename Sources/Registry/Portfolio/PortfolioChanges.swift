@@ -111,11 +111,10 @@ extension Portfolio {
         let found = Mutex([Result<[PortfolioChanges.Event], any Error>](repeating: .success([]), count: 8))
         DispatchQueue.concurrentPerform(iterations: 8) { part in
             let result = Result { () throws -> [PortfolioChanges.Event] in
-                var events = part < 4
+                let events = part < 4
                     ? try recordedEvents(ids: quarters[part], from: from, to: to, viewer: viewer)
                     : Self.findingEvents(ids: quarters[part - 4], from: pastFrom, to: pastTo, viewer: viewer)
-                events.sort(by: Self.inOrder)
-                return events
+                return Self.sortedInOrder(events)
             }
             found.withLock { $0[part] = result }
         }
@@ -187,36 +186,45 @@ extension Portfolio {
         return events
     }
 
+    /// `events` stably sorted `inOrder`. Their positions are sorted and each event is copied
+    /// once: an event holds some ten strings, and a sort of the events themselves copies each
+    /// many times.
+    static func sortedInOrder(_ events: [PortfolioChanges.Event]) -> [PortfolioChanges.Event] {
+        events.indices.sorted { a, b in (events[a].at, events[a].projectID, a) < (events[b].at, events[b].projectID, b) }.map { events[$0] }
+    }
+
     /// Sorted parts merged into one sorted list: an element of an earlier part first among
     /// equals, as a stable sort of the parts one after another would put it.
     static func merged<Element>(_ parts: [[Element]], by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
-        var parts = parts.map { Array($0.reversed()) }
+        var next = Array(repeating: 0, count: parts.count)
         var merged: [Element] = []
         merged.reserveCapacity(parts.reduce(0) { $0 + $1.count })
         while true {
-            var next: Int?
-            for part in parts.indices where !parts[part].isEmpty {
-                if let current = next, !areInIncreasingOrder(parts[part].last!, parts[current].last!) { continue }
-                next = part
+            var first: Int?
+            for part in parts.indices where next[part] < parts[part].count {
+                if let current = first, !areInIncreasingOrder(parts[part][next[part]], parts[current][next[current]]) { continue }
+                first = part
             }
-            guard let next else { return merged }
-            merged.append(parts[next].removeLast())
+            guard let first else { return merged }
+            merged.append(parts[first][next[first]])
+            next[first] += 1
         }
     }
 
     /// A project's findings raised (at `at` and not before, one per finding) and cleared (one per
     /// rule no longer found), dated at the end of `at`'s day.
     static func findingEvents(id: Int64, agency: String, title: String, was: [Finding], now: [Finding], at: AsOf) -> [PortfolioChanges.Event] {
-        let before = Set(was.map(\.rule)), after = Set(now.map(\.rule))
+        let before = was.reduce(0) { $0 | $1.rule.bit }, after = now.reduce(0) { $0 | $1.rule.bit }
         let time = "\(at.day)T23:59:59Z"
-        let raised = now.filter { !before.contains($0.rule) }.map { finding in
-            PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingRaised, field: finding.rule.rawValue,
-                                   detail: finding.message, origin: .findingRaised)
+        var events: [PortfolioChanges.Event] = []
+        for finding in now where before & finding.rule.bit == 0 {
+            events.append(.init(at: time, projectID: id, agency: agency, title: title, kind: .findingRaised, field: finding.rule.rawValue,
+                                detail: finding.message, origin: .findingRaised))
         }
-        let cleared = RuleID.allCases.filter { before.contains($0) && !after.contains($0) }.map { rule in
-            PortfolioChanges.Event(at: time, projectID: id, agency: agency, title: title, kind: .findingCleared, field: rule.rawValue, origin: .findingCleared)
+        for rule in RuleID.ordered where before & rule.bit != 0 && after & rule.bit == 0 {
+            events.append(.init(at: time, projectID: id, agency: agency, title: title, kind: .findingCleared, field: rule.rawValue, origin: .findingCleared))
         }
-        return raised + cleared
+        return events
     }
 
     /// The events the records themselves date: each project version after `from` compared with
@@ -225,44 +233,57 @@ extension Portfolio {
         let list = Projects.idList(ids)
         return try compliance.database.read { db in
             var events: [PortfolioChanges.Event] = []
-            // Only the figures are compared: no version's parts are read. Only the projects that
+            // Only the figures are compared, so only they are read. Only the projects that
             // changed in between are read as they were before.
             let changed = try db.query("""
                 SELECT DISTINCT project_id FROM project_versions WHERE at >= ? AND at < ? AND project_id IN (SELECT value FROM json_each(?))
                 """, [from.cutoff, to.cutoff, list]).map { try $0.decode("project_id", as: Int64.self) }
-            var previous = try Projects.loadMany(db, ids: changed, asOf: from, withParts: false)
-            try Projects.forEachVersion(db, """
-                SELECT v.*, json_extract(e.after, '$.reason') AS reason FROM project_versions v JOIN audit_events e ON e.id = v.event_id
-                WHERE v.at >= ? AND v.at < ? AND v.project_id IN (SELECT value FROM json_each(?)) ORDER BY v.event_id
-                """, [from.cutoff, to.cutoff, list], withParts: false) { row, project in
+            var previous = try VersionFigures.latest(db, ids: changed, asOf: from)
+            // A transition's reason is in its audit event; read for the transitions alone.
+            var transitions: [(event: Int, auditEvent: Int64)] = []
+            try db.forEach("""
+                SELECT \(VersionFigures.columns), at, event_id FROM project_versions
+                WHERE at >= ? AND at < ? AND project_id IN (SELECT value FROM json_each(?)) ORDER BY event_id
+                """, [from.cutoff, to.cutoff, list]) { row in
+                let project = try VersionFigures(row)
                 defer { previous[project.id] = project }
                 guard viewer.sees(agency: project.agency, status: project.status) else { return }
                 let at: String = try row.decode("at")
                 let eventID: Int64 = try row.decode("event_id")
-                func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil, detail: String? = nil) {
-                    events.append(.init(at: at, projectID: project.id, agency: project.agency, title: project.record.title, kind: kind,
-                                        field: field, old: old, new: new, detail: detail, origin: .auditEvent(eventID)))
+                func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil) {
+                    events.append(.init(at: at, projectID: project.id, agency: project.agency, title: project.title, kind: kind,
+                                        field: field, old: old, new: new, origin: .auditEvent(eventID)))
                 }
                 guard let was = previous[project.id] else {
-                    event(.registered, "whole_life_cost", nil, project.record.wholeLifeCost.decimalString)
+                    event(.registered, "whole_life_cost", nil, project.wholeLifeCost.decimalString)
                     return
                 }
                 if was.status != project.status {
                     let kind: PortfolioChanges.Kind = was.status == .proposed ? .published
                         : project.status == .completed ? .closed : project.status == .cancelled ? .cancelled : .statusChanged
-                    event(kind, "status", was.status.rawValue, project.status.rawValue, detail: try row.decodeIfPresent("reason"))
+                    event(kind, "status", was.status.rawValue, project.status.rawValue)
+                    transitions.append((events.count - 1, eventID))
                 }
-                if was.record.wholeLifeCost != project.record.wholeLifeCost {
-                    event(.costChanged, "whole_life_cost", was.record.wholeLifeCost.decimalString, project.record.wholeLifeCost.decimalString)
+                if was.wholeLifeCost != project.wholeLifeCost {
+                    event(.costChanged, "whole_life_cost", was.wholeLifeCost.decimalString, project.wholeLifeCost.decimalString)
                 }
-                if was.record.spendToDate != project.record.spendToDate {
-                    event(.spendChanged, "spend_to_date", was.record.spendToDate?.decimalString, project.record.spendToDate?.decimalString)
+                if was.spendToDate != project.spendToDate {
+                    event(.spendChanged, "spend_to_date", was.spendToDate?.decimalString, project.spendToDate?.decimalString)
                 }
-                for (field, old, new) in [("start_date", was.record.startDate, project.record.startDate),
-                                          ("planned_end_date", was.record.plannedEndDate, project.record.plannedEndDate),
-                                          ("forecast_end_date", was.record.forecastEndDate, project.record.forecastEndDate)] where old != new {
+                for (field, old, new) in [("start_date", was.startDate, project.startDate),
+                                          ("planned_end_date", was.plannedEndDate, project.plannedEndDate),
+                                          ("forecast_end_date", was.forecastEndDate, project.forecastEndDate)] where old != new {
                     event(.scheduleChanged, field, old?.description, new?.description)
                 }
+            }
+            if !transitions.isEmpty {
+                var reasons: [Int64: String] = [:]
+                try db.forEach("""
+                    SELECT id, json_extract(after, '$.reason') AS reason FROM audit_events WHERE id IN (SELECT value FROM json_each(?))
+                    """, [Projects.idList(transitions.map(\.auditEvent))]) { row in
+                    reasons[try row.decode("id")] = try row.decodeIfPresent("reason")
+                }
+                for transition in transitions { events[transition.event].detail = reasons[transition.auditEvent] }
             }
             // Reviews, re-baselines and releases: a project's own records, shown as the project was then.
             let owners = try db.query("""
@@ -270,10 +291,10 @@ extension Portfolio {
                 UNION SELECT project_id FROM reviews WHERE (requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)
                 UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2
                 """, [from.cutoff, to.cutoff]).map { try $0.decode("project_id", as: Int64.self) }
-            let figures = try Projects.loadMany(db, ids: owners, asOf: to, withParts: false)
+            let figures = try VersionFigures.latest(db, ids: owners, asOf: to)
             func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, origin: PortfolioChanges.Event.Origin) {
                 guard let project = figures[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
-                events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.record.title, kind: kind,
+                events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.title, kind: kind,
                                     field: field, old: old, new: new, detail: detail, origin: origin))
             }
             let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
@@ -306,5 +327,44 @@ extension Portfolio {
             }
             return events
         }
+    }
+}
+
+/// What a project version's events compare, read without the rest of its record (its
+/// description, owner and parts): a quarter's changes compare some 100,000 versions.
+private struct VersionFigures {
+    static let columns = "project_id, agency_code, title, status, whole_life_cost_cents, spend_to_date_cents, start_date, planned_end_date, forecast_end_date"
+
+    var id: Int64
+    var agency: String
+    var title: String
+    var status: ProjectStatus
+    var wholeLifeCost: Money
+    var spendToDate: Money?
+    var startDate: LocalDate?
+    var plannedEndDate: LocalDate
+    var forecastEndDate: LocalDate?
+
+    init(_ row: SQLiteRow) throws(SQLiteError) {
+        id = try row.decode("project_id")
+        agency = try row.decode("agency_code")
+        title = try row.decode("title")
+        status = try row.decode("status")
+        wholeLifeCost = try row.decode("whole_life_cost_cents")
+        spendToDate = try row.decodeIfPresent("spend_to_date_cents")
+        startDate = try row.decodeIfPresent("start_date")
+        plannedEndDate = try row.decode("planned_end_date")
+        forecastEndDate = try row.decodeIfPresent("forecast_end_date")
+    }
+
+    /// Those of `ids` as they stood at the end of `asOf`'s day (those not yet registered are absent).
+    static func latest(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf) throws -> [Int64: VersionFigures] {
+        guard !ids.isEmpty else { return [:] }
+        var figures: [Int64: VersionFigures] = [:]
+        try db.forEach(ProjectVersions.latestSQL(ids: true, columns: columns), [asOf.cutoff, Projects.idList(ids)]) { row in
+            let version = try VersionFigures(row)
+            figures[version.id] = version
+        }
+        return figures
     }
 }

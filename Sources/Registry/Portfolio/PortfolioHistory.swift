@@ -67,7 +67,7 @@ public final class PortfolioHistory: Sendable {
         var entries = PortfolioProjection.Entries()
         try Batches.run(every, size: PortfolioProjection.batchSize, assess: { ids in
             let (projects, ownContexts) = try database.read { db in
-                var loaded = try Projects.loadMany(db, ids: ids, asOf: asOf)
+                var loaded = try Projects.loadMany(db, ids: ids, asOf: asOf, parts: .ruled)
                 let projects = ids.compactMap { loaded.removeValue(forKey: $0) }
                 return (projects, try compliance.ownContexts(on: db, for: projects, asOf: asOf))
             }

@@ -216,7 +216,7 @@ public final class PortfolioProjection: Sendable {
 
     /// `ids` assessed, in their order; touches no state, so batches can be assessed at once.
     private static func assessed(_ ids: [Int64], _ compliance: Compliance) throws -> [Assessed] {
-        let projects = try compliance.database.read { try Projects.loadMany($0, ids: ids) }
+        let projects = try compliance.database.read { try Projects.loadMany($0, ids: ids, parts: .ruled) }
         var contexts = try compliance.contexts(for: Array(projects.values))
         // Every alike project, drafts too: a draft's own findings name the projects it resembles.
         let neighbours = try compliance.similarity.withCurrent(compliance.database) { similarity in
@@ -244,5 +244,6 @@ extension RuleID {
     /// each time it is asked for, and every finding of every project asks).
     var bit: UInt32 { UInt32(1) << UInt32(Self.ordered.firstIndex(of: self)!) }
 
-    private static let ordered = allCases
+    /// `allCases`, made once.
+    static let ordered = allCases
 }

@@ -44,10 +44,10 @@ enum ProjectVersions {
             .map { try $0.decode("project_id", as: Int64.self) }
     }
 
-    /// The latest version of each project (of `ids`, or all) recorded by `asOf`.
-    static func latestSQL(ids: Bool) -> String {
+    /// The latest version of each project (of `ids`, or all) recorded by `asOf`: `columns` of it.
+    static func latestSQL(ids: Bool, columns: String = "*") -> String {
         """
-        SELECT * FROM project_versions WHERE event_id IN (
+        SELECT \(columns) FROM project_versions WHERE event_id IN (
             SELECT max(event_id) FROM project_versions WHERE at < ?\(ids ? " AND project_id IN (SELECT value FROM json_each(?))" : "")
             GROUP BY project_id)
         """

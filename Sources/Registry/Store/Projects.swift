@@ -158,42 +158,61 @@ public struct Projects: Sendable {
     /// `ids` as one bound value for `IN (SELECT value FROM json_each(?))`.
     static func idList(_ ids: [Int64]) -> String { JSONValue.array(ids.map { .integer($0) }).serialized }
 
+    /// The parts of a project read with it.
+    struct Parts: OptionSet, Sendable {
+        let rawValue: Int
+        static let roles = Parts(rawValue: 1 << 0)
+        static let systems = Parts(rawValue: 1 << 1)
+        static let datasets = Parts(rawValue: 1 << 2)
+        static let milestones = Parts(rawValue: 1 << 3)
+        static let all: Parts = [.roles, .systems, .datasets, .milestones]
+        /// What the rules read of a project's parts: a portfolio assessed whole reads no more
+        /// (the similarity index reads systems and datasets itself).
+        static let ruled: Parts = [.milestones]
+    }
+
     /// Projects with their parts, a query per table however many are asked for; with `asOf`,
-    /// as they stood then (those not yet registered are absent).
-    /// `withParts: false` (only with `asOf`) leaves out roles, systems, datasets and milestones,
-    /// for readers of figures alone.
-    static func loadMany(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf? = nil, withParts: Bool = true) throws -> [Int64: StoredProject] {
+    /// as they stood then (those not yet registered are absent). Parts left out of `parts` are empty.
+    static func loadMany(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf? = nil, parts: Parts = .all) throws -> [Int64: StoredProject] {
         guard !ids.isEmpty else { return [:] }
         let list = idList(ids)
-        if let asOf { return try versions(db, ProjectVersions.latestSQL(ids: true), [asOf.cutoff, list], withParts: withParts) }
+        if let asOf { return try versions(db, ProjectVersions.latestSQL(ids: true), [asOf.cutoff, list], parts: parts) }
         var projects: [Int64: StoredProject] = [:]
         try db.forEach("SELECT * FROM projects WHERE id IN (SELECT value FROM json_each(?))", [list]) { row in
             let project = try storedProject(row)
             projects[project.id] = project
         }
-        let parts = "WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, position"
-        try db.forEach("SELECT project_id, party, responsibility, description FROM project_roles " + parts, [list]) { row in
-            projects[try row.decode("project_id")]?.record.roles.append(ProjectRole(party: try row.decode("party"),
-                responsibility: try row.decode("responsibility"), description: try row.decodeIfPresent("description")))
+        let ofThese = "WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY project_id, position"
+        if parts.contains(.roles) {
+            try db.forEach("SELECT project_id, party, responsibility, description FROM project_roles " + ofThese, [list]) { row in
+                projects[try row.decode("project_id")]?.record.roles.append(ProjectRole(party: try row.decode("party"),
+                    responsibility: try row.decode("responsibility"), description: try row.decodeIfPresent("description")))
+            }
         }
-        try db.forEach("SELECT project_id, name FROM project_systems " + parts, [list]) { row in
-            projects[try row.decode("project_id")]?.record.systems.append(try row.decode("name"))
+        if parts.contains(.systems) {
+            try db.forEach("SELECT project_id, name FROM project_systems " + ofThese, [list]) { row in
+                projects[try row.decode("project_id")]?.record.systems.append(try row.decode("name"))
+            }
         }
-        try db.forEach("SELECT project_id, name FROM project_datasets " + parts, [list]) { row in
-            projects[try row.decode("project_id")]?.record.datasets.append(try row.decode("name"))
+        if parts.contains(.datasets) {
+            try db.forEach("SELECT project_id, name FROM project_datasets " + ofThese, [list]) { row in
+                projects[try row.decode("project_id")]?.record.datasets.append(try row.decode("name"))
+            }
         }
-        try db.forEach("SELECT * FROM milestones " + parts, [list]) { m in
-            projects[try m.decode("project_id")]?.record.milestones.append(Milestone(name: try m.decode("name"),
-                baselineDate: try m.decodeIfPresent("baseline_date"), forecastDate: try m.decodeIfPresent("forecast_date"),
-                actualDate: try m.decodeIfPresent("actual_date")))
+        if parts.contains(.milestones) {
+            try db.forEach("SELECT * FROM milestones " + ofThese, [list]) { m in
+                projects[try m.decode("project_id")]?.record.milestones.append(Milestone(name: try m.decode("name"),
+                    baselineDate: try m.decodeIfPresent("baseline_date"), forecastDate: try m.decodeIfPresent("forecast_date"),
+                    actualDate: try m.decodeIfPresent("actual_date")))
+            }
         }
         return projects
     }
 
     /// Rows of `project_versions`, each with its parts, by project.
-    static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true) throws -> [Int64: StoredProject] {
+    static func versions(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], parts: Parts = .all) throws -> [Int64: StoredProject] {
         var projects: [Int64: StoredProject] = [:]
-        try forEachVersion(db, sql, arguments, withParts: withParts) { _, project in
+        try forEachVersion(db, sql, arguments, parts: parts) { _, project in
             let id = project.id
             projects[id] = consume project
         }
@@ -201,15 +220,14 @@ public struct Projects: Sendable {
     }
 
     /// Each row of `project_versions` that `sql` selects, with the project it records.
-    static func forEachVersion(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], withParts: Bool = true,
+    static func forEachVersion(_ db: SQLiteConnection, _ sql: String, _ arguments: [any SQLiteBindable], parts: Parts = .all,
                                _ body: (SQLiteRow, consuming StoredProject) throws -> Void) throws {
         try db.forEach(sql, arguments) { row in
             var project = try storedProject(row, idColumn: "project_id")
-            guard withParts else { return try body(row, project) }
-            project.record.roles = try row.decode("roles", as: StoredRoles.self).roles
-            project.record.systems = try row.decode("systems", as: StoredStrings.self).values
-            project.record.datasets = try row.decode("datasets", as: StoredStrings.self).values
-            project.record.milestones = try row.decode("milestones", as: StoredMilestones.self).milestones
+            if parts.contains(.roles) { project.record.roles = try row.decode("roles", as: StoredRoles.self).roles }
+            if parts.contains(.systems) { project.record.systems = try row.decode("systems", as: StoredStrings.self).values }
+            if parts.contains(.datasets) { project.record.datasets = try row.decode("datasets", as: StoredStrings.self).values }
+            if parts.contains(.milestones) { project.record.milestones = try row.decode("milestones", as: StoredMilestones.self).milestones }
             try body(row, project)
         }
     }

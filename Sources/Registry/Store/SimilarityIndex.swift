@@ -93,7 +93,7 @@ public final class SimilarityIndex: Sendable {
         guard !ids.isEmpty else { return [] }
         var found: [ProjectFingerprint] = []
         try Projects.forEachVersion(db, ProjectVersions.latestSQL(ids: true) + " ORDER BY project_id", [asOf.cutoff, Projects.idList(ids)],
-                                    withParts: false) { row, project in
+                                    parts: []) { row, project in
             guard project.status.isOpen else { return }
             var record = project.record
             record.systems = try row.decode("systems", as: StoredStrings.self).values
