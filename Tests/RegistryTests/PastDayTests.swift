@@ -109,6 +109,35 @@ struct PastDayTests {
     }
 
     /// A registry on `days`' clock with a national agency and a local one, and each one's principal.
+    /// The portfolio assessed whole, live or as of a day, reads the parts of a project the rules
+    /// read: a project above the thresholds whose accountable party is named only among its
+    /// roles owes no owner, and a missed milestone is a slip, just as the project's own
+    /// assessment (every part read) says.
+    @Test func thePortfolioAssessedWholeReadsThePartsTheRulesRead() throws {
+        let registry = try TemporaryRegistry("past-day-parts")
+        let days = Days()
+        let (storage, finance, _) = try Self.twoAgencies(registry, days)
+        func record(_ id: String, roles: [ProjectRole]) -> ProjectRecord {
+            ProjectRecord(externalID: id, title: "Platform \(id)", wholeLifeCost: .units(900_000_000), plannedEndDate: LocalDate("2030-12-31")!,
+                          roles: roles, systems: ["System \(id)"], datasets: ["Data \(id)"],
+                          milestones: [Milestone(name: "Design", baselineDate: LocalDate("2020-06-30"))])
+        }
+        let named = try storage.projects.create(record("R-1", roles: [ProjectRole(party: "Treasury board", responsibility: .accountable)]),
+                                                agency: "MINFIN", by: finance)
+        let unnamed = try storage.projects.create(record("R-2", roles: [ProjectRole(party: "Vendor", responsibility: .responsible)]),
+                                                  agency: "MINFIN", by: finance)
+        let day = AsOf(days.clock.today())
+        let own = try [named.id, unnamed.id].map { try storage.compliance.assess(try #require(try storage.projects.get(id: $0))).findings }
+        #expect(!own[0].contains { $0.rule == .accountable } && own[1].contains { $0.rule == .accountable })
+        #expect(own.allSatisfy { $0.contains { $0.rule == .scheduleSlip } })
+        days.next()
+        for asOf in [nil, day] {
+            let entries = try storage.portfolio.entries(ProjectQuery(), viewer: .centre(tokenID: "x"), asOf: asOf)
+            let found = try [named.id, unnamed.id].map { id in try #require(entries.first { $0.id == id }).assessment.findings }
+            #expect(found == own, "as of \(asOf.map { "\($0)" } ?? "now")")
+        }
+    }
+
     static func twoAgencies(_ registry: TemporaryRegistry, _ days: Days) throws -> (RegistryStorage, finance: Principal, city: Principal) {
         let storage = try registry.open(clock: days.clock)
         try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)

@@ -168,7 +168,7 @@ public struct Projects: Sendable {
         static let all: Parts = [.roles, .systems, .datasets, .milestones]
         /// What the rules read of a project's parts: a portfolio assessed whole reads no more
         /// (the similarity index reads systems and datasets itself).
-        static let ruled: Parts = [.milestones]
+        static let ruled: Parts = [.roles, .milestones]
     }
 
     /// Projects with their parts, a query per table however many are asked for; with `asOf`,
