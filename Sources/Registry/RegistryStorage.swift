@@ -18,7 +18,7 @@ public final class RegistryStorage: Sendable {
     public var search: ProjectSearch { ProjectSearch(database: database, compliance: compliance, projection: projection, history: history) }
     private let projection = PortfolioProjection()
     public var portfolio: Portfolio { Portfolio(compliance: compliance, projection: projection, history: history) }
-    private let history = PortfolioHistory()
+    private let history: PortfolioHistory
     public var reviews: Reviews { Reviews(database: database, clock: clock) }
     public var baselines: Baselines { Baselines(database: database, clock: clock) }
     public var fundingTranches: FundingTranches { FundingTranches(database: database, clock: clock) }
@@ -34,6 +34,7 @@ public final class RegistryStorage: Sendable {
         self.tolerances = tolerances
         self.clock = clock
         self.appliedMigrations = appliedMigrations
+        history = PortfolioHistory(projection: projection)
     }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations

@@ -207,7 +207,7 @@ import Testing
         }
         let storage = try RegistryStorage.open(path: path, migrationsDirectory: migrations.path,
                                                clock: RegistryClock(now: { Date(timeIntervalSince1970: 1_736_000_000) }))
-        #expect(storage.appliedMigrations == ["0007_project_versions"])
+        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time"])
         let draft = try #require(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-03")!)))
         #expect(draft.status == .proposed && draft.record.systems == ["Ledger"] && draft.record.wholeLifeCost == Money(minorUnits: 250_000_000))
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-04")!))?.record.wholeLifeCost == Money(minorUnits: 250_000_050))

@@ -100,7 +100,7 @@ struct PastDayTests {
         }
         let first = AsOf(clock.today()), onFirst = try seen(asOf: nil)
         #expect(onFirst.contains { $0.contains("P8-THRESHOLD-SPLIT") } && onFirst.contains { $0.contains("P8-DUPLICATION") })
-        try nextDay(changing: 7, round: 1) // seven in ten changed since the first day: built afresh
+        try nextDay(changing: 10, round: 1) // every project changed since the first day: built afresh
         let second = AsOf(clock.today()), onSecond = try seen(asOf: nil)
         try nextDay(changing: 1, round: 2) // one in ten changed since the second: derived
         #expect(try seen(asOf: nil) != onSecond)

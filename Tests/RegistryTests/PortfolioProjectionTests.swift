@@ -95,7 +95,8 @@ struct ProjectionEntriesTests {
                                                                                       plannedEndDate: LocalDate("2028-12-31")!),
                                         status: .submitted, version: 1, createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z")
             let assessment = Assessment(obligations: Obligations(businessCaseRequired: false, centralReviewRequired: false), findings: [])
-            return PortfolioProjection.Entry(project, assessment, neighbours: [], agencyKey: 0, categoryKey: 0)
+            return PortfolioProjection.Entry(project, assessment, neighbours: [], agencyKey: 0, categoryKey: 0,
+                                            assessedOn: LocalDate("2026-01-01")!, steadySince: LocalDate("2026-01-01")!)
         }
         var entries = PortfolioProjection.Entries()
         for id: Int64 in [5, 2, 9, 0, 7] { entries.put(entry(id, title: "first \(id)")) }

@@ -34,8 +34,16 @@ public final class PortfolioProjection: Sendable {
         let confidenceKey: Int?
         let businessCaseRequired: Bool
         let centralReviewRequired: Bool
+        /// Days since the epoch: the day it was assessed as of, the first day since which the
+        /// rules have said the same of it (`RulesEngine.steadySince`), and its last report (or
+        /// `Int32.min`). While its records stay as they are, a past day between the first two
+        /// need not read it again (see `PortfolioHistory`).
+        let assessedOn: Int32
+        let steadySince: Int32
+        let lastReported: Int32
 
-        init(_ project: StoredProject, _ assessment: Assessment, neighbours: ProjectIDs, agencyKey: Int, categoryKey: Int) {
+        init(_ project: StoredProject, _ assessment: Assessment, neighbours: ProjectIDs, agencyKey: Int, categoryKey: Int,
+             assessedOn: LocalDate, steadySince: LocalDate) {
             id = project.id
             agency = project.agency
             title = project.record.title
@@ -55,7 +63,47 @@ public final class PortfolioProjection: Sendable {
             confidenceKey = assessment.deliveryConfidence.flatMap(Review.DeliveryConfidence.allCases.firstIndex(of:))
             businessCaseRequired = assessment.obligations.businessCaseRequired
             centralReviewRequired = assessment.obligations.centralReviewRequired
+            self.assessedOn = Int32(clamping: assessedOn.daysSinceEpoch)
+            self.steadySince = Int32(clamping: steadySince.daysSinceEpoch)
+            lastReported = LocalDate(String(project.reportedAt.prefix(10))).map { Int32(clamping: $0.daysSinceEpoch) } ?? .min
         }
+
+        /// `entry` as the rules saw it on an earlier day of its steady span, saying `findings`
+        /// among the alike projects of then.
+        init(_ entry: Entry, findings: [Finding], neighbours: ProjectIDs, on day: LocalDate) {
+            id = entry.id
+            agency = entry.agency
+            title = entry.title
+            status = entry.status
+            category = entry.category
+            riskRating = entry.riskRating
+            wholeLifeCost = entry.wholeLifeCost
+            spendToDate = entry.spendToDate
+            plannedEndDate = entry.plannedEndDate
+            forecastEnd = entry.forecastEnd
+            updatedAt = entry.updatedAt
+            var assessment = entry.assessment
+            assessment.findings = findings
+            self.assessment = assessment
+            self.neighbours = neighbours
+            ruleMask = findings.reduce(0) { $0 | $1.rule.bit }
+            agencyKey = entry.agencyKey
+            categoryKey = entry.categoryKey
+            confidenceKey = entry.confidenceKey
+            businessCaseRequired = entry.businessCaseRequired
+            centralReviewRequired = entry.centralReviewRequired
+            assessedOn = Int32(clamping: day.daysSinceEpoch)
+            steadySince = entry.steadySince
+            lastReported = entry.lastReported
+        }
+
+        /// Whether it was assessed on or after `day` and the rules have said the same of it since before.
+        func isSteady(on day: LocalDate) -> Bool {
+            let day = day.daysSinceEpoch
+            return Int(steadySince) <= day && day <= Int(assessedOn)
+        }
+
+        var lastReportedDay: LocalDate? { lastReported == .min ? nil : LocalDate(daysSinceEpoch: Int(lastReported)) }
 
         public func hasFinding(_ rule: RuleID) -> Bool { ruleMask & rule.bit != 0 }
     }
@@ -70,6 +118,15 @@ public final class PortfolioProjection: Sendable {
         /// Agency codes and categories, each once, in the order first seen.
         private(set) var names: [String] = []
         private var nameKeys: [String: Int] = [:]
+
+        init() {}
+
+        /// Empty, with the agency codes and categories of `other` under the same keys: its
+        /// entries can be put here as they are.
+        init(namesOf other: Entries) {
+            names = other.names
+            nameKeys = other.nameKeys
+        }
 
         mutating func key(_ name: String) -> Int {
             if let key = nameKeys[name] { return key }
@@ -188,6 +245,16 @@ public final class PortfolioProjection: Sendable {
         }
     }
 
+    /// The entries served now, as they are, and the audit position they reflect; nil before
+    /// the first build and while a threshold change awaits the rebuild that re-assesses
+    /// everything. Neither updates nor rebuilds: for a past day, which reads what came after.
+    func served() -> (entries: Entries, position: Int64)? {
+        state.withLock { guarded in
+            guard !guarded.stale, let current = guarded.current else { return nil }
+            return (current.entries, current.position)
+        }
+    }
+
     private static func build(_ compliance: Compliance, generation: UInt64, today: LocalDate, onEveryCore: Bool) throws -> State {
         let database = compliance.database
         let position = try database.read { try AuditChanges.latestPosition($0) }
@@ -211,8 +278,9 @@ public final class PortfolioProjection: Sendable {
         }
     }
 
-    /// A project assessed, with the alike projects it was assessed among.
-    typealias Assessed = (project: StoredProject, assessment: Assessment, neighbours: ProjectIDs)
+    /// A project assessed, with the alike projects it was assessed among, the day it was
+    /// assessed as of, and since when the rules have said the same (`RulesEngine.steadySince`).
+    typealias Assessed = (project: StoredProject, assessment: Assessment, neighbours: ProjectIDs, today: LocalDate, steadySince: LocalDate)
 
     /// `ids` assessed, in their order; touches no state, so batches can be assessed at once.
     private static func assessed(_ ids: [Int64], _ compliance: Compliance) throws -> [Assessed] {
@@ -224,17 +292,23 @@ public final class PortfolioProjection: Sendable {
         }
         return zip(ids, neighbours).compactMap { id, neighbours in
             guard let project = projects[id], let context = contexts.removeValue(forKey: id) else { return nil }
-            return (project, Compliance.assessment(of: project, in: context), neighbours)
+            return (project, Compliance.assessment(of: project, in: context), neighbours, context.today, RulesEngine.steadySince(context))
         }
     }
 
     /// Entries for `assessed` (in ascending order, so that new entries go at the end of the ordered list).
     static func put(_ assessed: [Assessed], into entries: inout Entries) {
+        for entry in Self.entries(for: assessed, names: &entries) { entries.put(entry) }
+    }
+
+    /// Entries for `assessed`, keyed by the names of `names`.
+    static func entries(for assessed: [Assessed], names: inout Entries) -> [Entry] {
         // By index, each part read in place: a loop over the items would copy every project.
-        for index in assessed.indices {
-            entries.put(Entry(assessed[index].project, assessed[index].assessment, neighbours: assessed[index].neighbours,
-                              agencyKey: entries.key(assessed[index].project.agency),
-                              categoryKey: entries.key(assessed[index].project.record.category ?? "uncategorised")))
+        assessed.indices.map { index in
+            Entry(assessed[index].project, assessed[index].assessment, neighbours: assessed[index].neighbours,
+                  agencyKey: names.key(assessed[index].project.agency),
+                  categoryKey: names.key(assessed[index].project.record.category ?? "uncategorised"),
+                  assessedOn: assessed[index].today, steadySince: assessed[index].steadySince)
         }
     }
 }

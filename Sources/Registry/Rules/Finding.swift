@@ -37,6 +37,8 @@ public struct Finding: Sendable, Equatable {
         /// P8-ACCOUNTABLE: the cost that puts the project above a threshold.
         case accountableOwnerMissing(cost: Money)
         case split(SimilarityIndex.Split)
+        /// P8-STALE-REPORT: the last report, the days since, and the reporting period.
+        case staleReport(since: LocalDate, days: Int32, period: Int32)
     }
 
     public var rule: RuleID
@@ -65,6 +67,8 @@ public struct Finding: Sendable, Equatable {
         case .split(let split):
             let names = split.projects.map(String.init).joined(separator: ", ")
             return "Projects \(names) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."
+        case .staleReport(let since, let days, let period):
+            return "No update from the agency for \(days) days (since \(since)); projects report at least every \(period) days."
         }
     }
 

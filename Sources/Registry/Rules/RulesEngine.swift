@@ -276,26 +276,64 @@ public enum RulesEngine {
 
     /// No report from the agency for longer than the reporting period.
     static func staleReport(_ context: RuleContext) -> Finding? {
-        guard let last = context.lastReported else { return nil }
-        let days = LocalDate.days(from: last, to: context.today)
-        guard days > context.tolerances.reportingPeriodDays else { return nil }
-        return Finding(rule: .staleReport, severity: .warning, message:
-            "No update from the agency for \(days) days (since \(last)); projects report at least every \(context.tolerances.reportingPeriodDays) days.")
+        staleReport(lastReported: context.lastReported, today: context.today, tolerances: context.tolerances)
+    }
+
+    static func staleReport(lastReported: LocalDate?, today: LocalDate, tolerances: Tolerances) -> Finding? {
+        guard let last = lastReported else { return nil }
+        let days = LocalDate.days(from: last, to: today)
+        guard days > tolerances.reportingPeriodDays else { return nil }
+        return Finding(rule: .staleReport, severity: .warning,
+                       text: .staleReport(since: last, days: Int32(clamping: days), period: Int32(clamping: tolerances.reportingPeriodDays)))
     }
 
     // MARK: - Principle 8: the portfolio as a whole
 
     static func portfolioFindings(_ context: RuleContext) -> [Finding] {
+        portfolioFindings(similarProjects: context.similarProjects, thresholdSplits: context.thresholdSplits)
+    }
+
+    static func portfolioFindings(similarProjects: [SimilarityIndex.Match], thresholdSplits: [SimilarityIndex.Split]) -> [Finding] {
         var findings: [Finding] = []
-        if !context.similarProjects.isEmpty {
-            let list = context.similarProjects.map { "project \($0.other) '\($0.otherTitle)' of \($0.otherAgency) (\($0.similarity.explanation))" }
+        if !similarProjects.isEmpty {
+            let list = similarProjects.map { "project \($0.other) '\($0.otherTitle)' of \($0.otherAgency) (\($0.similarity.explanation))" }
             findings.append(Finding(rule: .duplication, severity: .warning, message:
                 "This looks like the same system or data as " + list.joined(separator: "; and ") + ". Talk to the other agency before building it twice."))
         }
-        for split in context.thresholdSplits {
+        for split in thresholdSplits {
             findings.append(Finding(rule: .thresholdSplit, severity: .warning, text: .split(split)))
         }
         return findings
+    }
+
+    // MARK: - The same findings on an earlier day
+
+    /// The earliest day from which the rules that read today have said of the project what
+    /// they say today, as long as its records stay as they are: since the thresholds in force
+    /// for its level took effect, and since the day after its latest missed milestone fell due.
+    /// P8-STALE-REPORT counts days and the portfolio-wide rules compare other projects, so
+    /// `findings(_:steadyOn:…)` says those afresh.
+    public static func steadySince(_ context: RuleContext) -> LocalDate {
+        var since = LocalDate(daysSinceEpoch: Int(Int32.min))
+        for threshold in context.thresholds.thresholds where threshold.effectiveFrom <= context.today
+            && (threshold.scope == nil || threshold.scope == context.agencyLevel) {
+            since = max(since, threshold.effectiveFrom)
+        }
+        for milestone in context.project.milestones where milestone.actualDate == nil {
+            if let due = milestone.baselineDate, due < context.today { since = max(since, due.adding(days: 1)) }
+        }
+        return since
+    }
+
+    /// What the rules said on `day` of a project whose records have not changed since, when
+    /// `day` is between its `steadySince` and the day `findings` were found: the same
+    /// findings, with its staleness counted to `day` and the portfolio-wide comparisons of then.
+    public static func findings(_ findings: [Finding], steadyOn day: LocalDate, status: ProjectStatus, lastReported: LocalDate?,
+                                tolerances: Tolerances, similarProjects: [SimilarityIndex.Match], thresholdSplits: [SimilarityIndex.Split]) -> [Finding] {
+        // In rule order: the report's staleness is the last of the project's own findings, the portfolio's come after.
+        var said = findings.filter { $0.rule != .staleReport && $0.rule != .duplication && $0.rule != .thresholdSplit }
+        if status.isOpen, let stale = staleReport(lastReported: lastReported, today: day, tolerances: tolerances) { said.append(stale) }
+        return said + portfolioFindings(similarProjects: similarProjects, thresholdSplits: thresholdSplits)
     }
 
     // MARK: - Principle 8: accountability

@@ -37,13 +37,6 @@ enum ProjectVersions {
             """, [eventID, at, projectID])
     }
 
-    /// The projects with a version recorded after `asOf`'s day, ascending: every project not as
-    /// it stood then (or not yet registered).
-    static func changed(_ db: SQLiteConnection, after asOf: AsOf) throws -> [Int64] {
-        try db.query("SELECT DISTINCT project_id FROM project_versions WHERE at >= ? ORDER BY project_id", [asOf.cutoff])
-            .map { try $0.decode("project_id", as: Int64.self) }
-    }
-
     /// The latest version of each project (of `ids`, or all) recorded by `asOf`: `columns` of it.
     static func latestSQL(ids: Bool, columns: String = "*") -> String {
         """
@@ -72,6 +65,21 @@ public struct AuditChanges: Sendable, Equatable {
             changes.entities.insert(try row.decode("entity"))
         }
         return changes
+    }
+
+    /// What has been recorded since the end of `asOf`'s day: the projects named, and the kinds
+    /// of record named by no project (a threshold, an agency, a token).
+    static func recorded(_ db: SQLiteConnection, after asOf: AsOf) throws -> (projects: Set<Int64>, registryWide: Set<String>) {
+        var recorded: (projects: Set<Int64>, registryWide: Set<String>) = ([], [])
+        // Not DISTINCT: the planner would then walk the whole trail by project instead of the recent part by time.
+        try db.forEach("SELECT project_id, entity FROM audit_events WHERE at >= ?", [asOf.cutoff]) { row in
+            if let project: Int64 = try row.decodeIfPresent("project_id") {
+                recorded.projects.insert(project)
+            } else {
+                recorded.registryWide.insert(try row.decode("entity"))
+            }
+        }
+        return recorded
     }
 
     /// The position now, without reading what came before it.

@@ -49,9 +49,14 @@ public struct Compliance: Sendable {
     func addPortfolioWide(to contexts: inout [Int64: RuleContext], for projects: [StoredProject], in snapshot: borrowing SimilarityIndex.Snapshot, today: LocalDate) {
         for project in projects where project.status.isOpen {
             guard let thresholds = contexts[project.id]?.thresholds else { continue }
-            contexts[project.id]?.similarProjects = similarity.matches(for: project.id, in: snapshot)
-            contexts[project.id]?.thresholdSplits = similarity.splits(for: project.id, in: snapshot, thresholds: thresholds, today: today)
+            (contexts[project.id]!.similarProjects, contexts[project.id]!.thresholdSplits) = portfolioWide(for: project.id, thresholds: thresholds, in: snapshot, today: today)
         }
+    }
+
+    /// One open project's alike projects of other agencies and the split groups it heads, in `snapshot`.
+    func portfolioWide(for id: Int64, thresholds: ThresholdSchedule, in snapshot: borrowing SimilarityIndex.Snapshot,
+                       today: LocalDate) -> (matches: [SimilarityIndex.Match], splits: [SimilarityIndex.Split]) {
+        (similarity.matches(for: id, in: snapshot), similarity.splits(for: id, in: snapshot, thresholds: thresholds, today: today))
     }
 
     /// With `asOf`, from what had been recorded by then, with that day as today.
