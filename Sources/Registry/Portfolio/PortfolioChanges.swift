@@ -91,18 +91,29 @@ extension Portfolio {
         let after = try matching(query, viewer: viewer, in: pastTo.entries, asOf: to)
         let overviewBefore = PortfolioOverview(before, names: pastFrom.entries.names)
         let overviewAfter = PortfolioOverview(after, names: pastTo.entries.names)
-        let beforeByID = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
-        let afterByID = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0) })
-        let ids = Set(beforeByID.keys).union(afterByID.keys).sorted()
+        // Both ends' projects are in id order: walked side by side, each id once.
+        var ends: [(before: PortfolioProjection.Entry?, after: PortfolioProjection.Entry?)] = []
+        ends.reserveCapacity(max(before.count, after.count))
+        var b = 0, a = 0
+        while b < before.count || a < after.count {
+            if a == after.count || (b < before.count && before[b].id < after[a].id) {
+                ends.append((before[b], nil)); b += 1
+            } else if b == before.count || after[a].id < before[b].id {
+                ends.append((nil, after[a])); a += 1
+            } else {
+                ends.append((before[b], after[a])); b += 1; a += 1
+            }
+        }
+        let ids = ends.map { ($0.after ?? $0.before)!.id }
 
         func figures(_ entry: PortfolioProjection.Entry?) -> PortfolioChanges.Figures? {
             entry.map { .init(status: $0.status, wholeLifeCost: $0.wholeLifeCost, spendToDate: $0.spendToDate ?? .zero) }
         }
         var projects: [PortfolioChanges.ProjectChange] = []
-        for id in ids {
-            let a = figures(beforeByID[id]), b = figures(afterByID[id])
-            guard a != b, let latest = afterByID[id] ?? beforeByID[id] else { continue }
-            projects.append(.init(id: id, agency: latest.agency, title: latest.title, from: a, to: b))
+        for end in ends {
+            let was = figures(end.before), now = figures(end.after)
+            guard was != now, let latest = end.after ?? end.before else { continue }
+            projects.append(.init(id: latest.id, agency: latest.agency, title: latest.title, from: was, to: now))
         }
 
         // The records' events (read from the database) and the findings' (compared in memory),
@@ -118,7 +129,10 @@ extension Portfolio {
             }
             found.withLock { $0[part] = result }
         }
-        let events = Self.merged(try found.withLock { try $0.map { try $0.get() } }, by: Self.inOrder)
+        // The findings' events are all dated the end of `to` and their parts hold ascending ids,
+        // so those parts one after another are in order already: one part to merge, not four.
+        let parts = try found.withLock { try $0.map { try $0.get() } }
+        let events = Self.merged(Array(parts[..<4]) + [Array(parts[4...].joined())], by: Self.inOrder)
 
         let agencies = Set(overviewBefore.byAgency.map(\.key)).union(overviewAfter.byAgency.map(\.key)).sorted()
         let empty = { (key: String) in PortfolioOverview.Slice(key: key, projects: 0, wholeLifeCost: .zero, spendToDate: .zero) }
@@ -199,16 +213,20 @@ extension Portfolio {
         var next = Array(repeating: 0, count: parts.count)
         var merged: [Element] = []
         merged.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        while true {
+        var left = parts.filter { !$0.isEmpty }.count
+        while left > 1 {
             var first: Int?
             for part in parts.indices where next[part] < parts[part].count {
                 if let current = first, !areInIncreasingOrder(parts[part][next[part]], parts[current][next[current]]) { continue }
                 first = part
             }
-            guard let first else { return merged }
-            merged.append(parts[first][next[first]])
-            next[first] += 1
+            merged.append(parts[first!][next[first!]])
+            next[first!] += 1
+            if next[first!] == parts[first!].count { left -= 1 }
         }
+        // The last part left: the rest of it as it is.
+        if let last = parts.indices.first(where: { next[$0] < parts[$0].count }) { merged.append(contentsOf: parts[last][next[last]...]) }
+        return merged
     }
 
     /// A project's findings raised (at `at` and not before, one per finding) and cleared (one per
