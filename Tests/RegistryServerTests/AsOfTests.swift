@@ -180,10 +180,35 @@ import Testing
 
     /// A registry written before migration 0007 gets its history from its audit trail.
     @Test func theMigrationRebuildsHistoryFromTheAuditTrail() throws {
+        let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-01-04T10:00:00Z", now: Date(timeIntervalSince1970: 1_736_000_000))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time"])
+        let draft = try #require(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-03")!)))
+        #expect(draft.status == .proposed && draft.record.systems == ["Ledger"] && draft.record.wholeLifeCost == Money(minorUnits: 250_000_000))
+        #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-04")!))?.record.wholeLifeCost == Money(minorUnits: 250_000_050))
+        #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-01")!)) == nil)
+    }
+
+    /// A row ahead of its versions (before 0007 an agency's business case counted as a report
+    /// without a project event, so no version dates it) is read as its versions say for a past
+    /// day, even when the live entries could serve it: a past day is the same however it is built.
+    @Test func aRowAheadOfItsVersionsIsReadAsItsVersionsSay() throws {
+        let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-03-01T10:00:00Z", now: Date(timeIntervalSince1970: 1_749_556_800))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let centre = Principal.centre(tokenID: "c")
+        let live = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: centre).first).assessment.findings
+        #expect(live.contains { $0.rule == .staleReport && $0.message.contains("since 2025-03-01") }, "now: the row's report")
+        let then = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: centre, asOf: AsOf(LocalDate("2025-05-01")!)).first).assessment.findings
+        #expect(then.contains { $0.rule == .staleReport && $0.message.contains("for 117 days (since 2025-01-04)") }, "2025-05-01: the versions' report")
+    }
+
+    /// A registry of one project written by the migrations before 0007 (its agency's audit
+    /// events: registered on 2025-01-02, submitted on 2025-01-04; its row reported at
+    /// `reportedAt`), opened by this code on a clock at `now`, and the folder to remove.
+    static func openedFromBeforeHistory(reportedAt: String, now: Date) throws -> (RegistryStorage, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString)")
         let old = directory.appendingPathComponent("migrations")
         try FileManager.default.createDirectory(at: old, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let migrations = RunningRegistry.repository.appendingPathComponent("Migrations")
         for file in try FileManager.default.contentsOfDirectory(atPath: migrations.path) where file < "0007" {
             try FileManager.default.copyItem(at: migrations.appendingPathComponent(file), to: old.appendingPathComponent(file))
@@ -195,8 +220,8 @@ import Testing
             try db.execute("INSERT INTO agencies (code, name, level, created_at) VALUES ('MINFIN', 'Finance', 'national', '2025-01-01T00:00:00Z')")
             try db.execute("""
                 INSERT INTO projects (id, agency_code, external_id, title, status, whole_life_cost_cents, planned_end_date, version, created_at, updated_at, reported_at)
-                VALUES (1, 'MINFIN', 'P-1', 'Ledger', 'submitted', 250000000, '2027-01-01', 2, '2025-01-02T10:00:00Z', '2025-01-04T10:00:00Z', '2025-01-04T10:00:00Z')
-                """)
+                VALUES (1, 'MINFIN', 'P-1', 'Ledger', 'submitted', 250000050, '2027-01-01', 2, '2025-01-02T10:00:00Z', '2025-01-04T10:00:00Z', ?)
+                """, [reportedAt])
             try db.execute("""
                 INSERT INTO audit_events (at, actor, action, entity, entity_id, project_id, before, after) VALUES
                 ('2025-01-02T10:00:00Z', 'agency:MINFIN:t1', 'project.create', 'project', '1', 1, NULL,
@@ -205,12 +230,6 @@ import Testing
                  '{"external_id":"P-1","title":"Ledger","description":null,"category":null,"whole_life_cost":2500000.5,"spend_to_date":null,"start_date":null,"planned_end_date":"2027-01-01","forecast_end_date":null,"risk_rating":null,"owner":null,"roles":[],"systems":["Ledger"],"datasets":[],"milestones":[],"status":"submitted","version":2}')
                 """)
         }
-        let storage = try RegistryStorage.open(path: path, migrationsDirectory: migrations.path,
-                                               clock: RegistryClock(now: { Date(timeIntervalSince1970: 1_736_000_000) }))
-        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time"])
-        let draft = try #require(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-03")!)))
-        #expect(draft.status == .proposed && draft.record.systems == ["Ledger"] && draft.record.wholeLifeCost == Money(minorUnits: 250_000_000))
-        #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-04")!))?.record.wholeLifeCost == Money(minorUnits: 250_000_050))
-        #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-01")!)) == nil)
+        return (try RegistryStorage.open(path: path, migrationsDirectory: migrations.path, clock: RegistryClock(now: { now })), directory)
     }
 }

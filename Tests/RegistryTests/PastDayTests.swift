@@ -108,6 +108,24 @@ struct PastDayTests {
         #expect(try seen(asOf: second) == onSecond, "the second day, derived from the live index")
     }
 
+    /// A day read before it ended is read again once it has: what was written later that day
+    /// is part of it.
+    @Test func aDayReadBeforeItEndedHoldsWhatWasWrittenLaterThatDay() throws {
+        let registry = try TemporaryRegistry("past-day-midnight")
+        let days = Days()
+        let (storage, finance, _) = try Self.twoAgencies(registry, days)
+        func record(_ id: String) -> ProjectRecord {
+            ProjectRecord(externalID: id, title: "Register \(id)", wholeLifeCost: .units(50_000), plannedEndDate: LocalDate("2030-12-31")!)
+        }
+        _ = try storage.projects.create(record("M-1"), agency: "MINFIN", by: finance)
+        let day = AsOf(days.clock.today())
+        let centre = Principal.centre(tokenID: "x")
+        #expect(try storage.portfolio.overview(ProjectQuery(), viewer: centre, asOf: day).totals.projects == 1)
+        _ = try storage.projects.create(record("M-2"), agency: "MINFIN", by: finance)
+        days.next()
+        #expect(try storage.portfolio.overview(ProjectQuery(), viewer: centre, asOf: day).totals.projects == 2)
+    }
+
     /// A registry on `days`' clock with a national agency and a local one, and each one's principal.
     /// The portfolio assessed whole, live or as of a day, reads the parts of a project the rules
     /// read: a project above the thresholds whose accountable party is named only among its

@@ -59,12 +59,15 @@ public struct Portfolio: Sendable {
 
     /// The first build, in its two parts (the similarity index, then the projection), with
     /// `measure` asked before, between and after: what each part costs, for the start-up log.
+    /// Then what a past day needs found once (see `PortfolioHistory.prepare`).
     public func build<Measure>(measuring measure: () -> Measure) throws -> (projects: Int, before: Measure, afterSimilarity: Measure, afterProjection: Measure) {
         let before = measure()
         try compliance.similarity.withCurrent(compliance.database) { _ in }
         let afterSimilarity = measure()
         let projects = try projection.entries(compliance).ordered.count
-        return (projects, before, afterSimilarity, measure())
+        let afterProjection = measure()
+        try history.prepare(compliance.database)
+        return (projects, before, afterSimilarity, afterProjection)
     }
 
     func matching(_ query: ProjectQuery, viewer: Principal, in entries: PortfolioProjection.Entries, asOf: AsOf?) throws -> [PortfolioProjection.Entry] {

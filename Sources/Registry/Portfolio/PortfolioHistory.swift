@@ -23,8 +23,9 @@ public final class PortfolioHistory: Sendable {
 
     /// Each portfolio of 100,000 projects holds a few hundred megabytes: only the last few asked for are kept.
     static let kept = 2
-    /// Built portfolios, most recently used last; one of today is kept only until the next commit.
-    private let built = Mutex<[(past: Past, generation: UInt64)]>([])
+    /// Built portfolios, most recently used last, with the commit count they were built at if
+    /// their day had not ended then: such a one is kept only until the next commit.
+    private let built = Mutex<[(past: Past, generation: UInt64?)]>([])
 
     /// Whole-portfolio overviews of past days by viewer, for trends: small, and never changing.
     let overviews = Mutex<[String: PortfolioOverview]>([:])
@@ -33,6 +34,10 @@ public final class PortfolioHistory: Sendable {
 
     /// The live entries: a project unchanged since a past day, and steady over it, is taken from them.
     private let projection: PortfolioProjection
+    /// Projects whose row is not their latest version, found once: only history written before
+    /// migration 0007 (rebuilt from the audit trail, which did not date every report) can leave
+    /// one, and the next write to it records a version, so the set only ever shrinks.
+    private let unversioned = Mutex<Set<Int64>?>(nil)
 
     init(projection: PortfolioProjection) {
         self.projection = projection
@@ -42,32 +47,47 @@ public final class PortfolioHistory: Sendable {
         let generation = compliance.database.generation
         let today = compliance.clock.today()
         let found = built.withLock { built -> Past? in
-            guard let index = built.firstIndex(where: { $0.past.asOf == asOf && (asOf.day < today || $0.generation == generation) }) else { return nil }
+            guard let index = built.firstIndex(where: { $0.past.asOf == asOf && ($0.generation == nil || $0.generation == generation) }) else { return nil }
             let hit = built.remove(at: index)
             built.append(hit)
             return hit.past
         }
         if let found { return found }
-        let past = try Self.build(asOf, compliance, served: projection.served())
+        let past = try Self.build(asOf, compliance, served: projection.served(), unversioned: try unversionedProjects(compliance.database))
         built.withLock { built in
             built.removeAll { $0.past.asOf == asOf }
-            built.append((past, generation))
+            built.append((past, asOf.day < today ? nil : generation))
             if built.count > Self.kept { built.removeFirst(built.count - Self.kept) }
         }
         return past
+    }
+
+    /// Finds the projects whose row is not their latest version, if not found yet: at start-up,
+    /// so that the first past day asked for need not.
+    func prepare(_ database: SQLiteDatabase) throws {
+        _ = try unversionedProjects(database)
+    }
+
+    private func unversionedProjects(_ database: SQLiteDatabase) throws -> Set<Int64> {
+        if let found = unversioned.withLock({ $0 }) { return found }
+        let found = Set(try database.read { try ProjectVersions.unversioned($0) })
+        unversioned.withLock { $0 = found }
+        return found
     }
 
     /// Projects are read and assessed as they stood, except those whose records have not
     /// changed since the day and whose findings have been steady since before it (see
     /// `RulesEngine.steadySince`): their served entries say what the rules said then, with the
     /// report's staleness counted to that day and their alike projects those of then.
-    private static func build(_ asOf: AsOf, _ compliance: Compliance, served: (entries: PortfolioProjection.Entries, position: Int64)?) throws -> Past {
+    private static func build(_ asOf: AsOf, _ compliance: Compliance, served: (entries: PortfolioProjection.Entries, position: Int64)?,
+                              unversioned: Set<Int64>) throws -> Past {
         let database = compliance.database
         // The live index and entries before the database: every commit they reflect is in what
         // is read after them. Changed since: anything of the project recorded after the day (a
         // version, a review, a baseline...), or (for today) a commit the index does not reflect
-        // yet. Touched: those, and any commit the served entries do not reflect; nil (every
-        // project read afresh) if a threshold has been recorded since.
+        // yet. Touched: those, any commit the served entries do not reflect, and any project
+        // whose row is not its latest version; nil (every project read afresh) if a threshold
+        // has been recorded since.
         let live = try compliance.similarity.current(database)
         let (every, levels, changed, touched, thresholds) = try database.read { db in
             let recorded = try AuditChanges.recorded(db, after: asOf)
@@ -76,7 +96,7 @@ public final class PortfolioHistory: Sendable {
             if let served {
                 let sinceServed = try AuditChanges.read(db, after: served.position)
                 if recorded.registryWide.isSubset(of: Self.readThroughProjects) && sinceServed.entities.isSubset(of: Self.readThroughProjects) {
-                    touched = changed.union(sinceServed.projects)
+                    touched = changed.union(sinceServed.projects).union(unversioned)
                 }
             }
             return (try Projects.allIDs(db), try Agencies.levels(db), changed.sorted(), touched, try Thresholds.schedule(db, asOf: asOf))
