@@ -69,10 +69,14 @@ public final class PortfolioHistory: Sendable {
     }
 
     private func unversionedProjects(_ database: SQLiteDatabase) throws -> Set<Int64> {
-        if let found = unversioned.withLock({ $0 }) { return found }
-        let found = Set(try database.read { try ProjectVersions.unversioned($0) })
-        unversioned.withLock { $0 = found }
-        return found
+        // Found under the lock: a past day asked for while start-up is finding them waits for
+        // that instead of finding them again.
+        try unversioned.withLock { found in
+            if let found { return found }
+            let projects = Set(try database.read { try ProjectVersions.unversioned($0) })
+            found = projects
+            return projects
+        }
     }
 
     /// Projects are read and assessed as they stood, except those whose records have not
