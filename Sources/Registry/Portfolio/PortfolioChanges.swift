@@ -304,18 +304,20 @@ extension Portfolio {
                 for transition in transitions { events[transition.event].detail = reasons[transition.auditEvent] }
             }
             // Reviews, re-baselines and releases: a project's own records, shown as the project was then.
+            let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
             let owners = try db.query("""
-                SELECT project_id FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2
-                UNION SELECT project_id FROM reviews WHERE (requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)
-                UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2
-                """, [from.cutoff, to.cutoff]).map { try $0.decode("project_id", as: Int64.self) }
+                SELECT project_id FROM (
+                    SELECT project_id FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2
+                    UNION SELECT project_id FROM reviews WHERE (requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)
+                    UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2)
+                WHERE project_id IN (SELECT value FROM json_each(?3))
+                """, window).map { try $0.decode("project_id", as: Int64.self) }
             let figures = try VersionFigures.latest(db, ids: owners, asOf: to)
             func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, origin: PortfolioChanges.Event.Origin) {
                 guard let project = figures[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
                 events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.title, kind: kind,
                                     field: field, old: old, new: new, detail: detail, origin: origin))
             }
-            let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
             try db.forEach("""
                 SELECT b.*, (SELECT whole_life_cost_cents FROM baselines p WHERE p.project_id = b.project_id AND p.number = b.number - 1) AS previous_cents
                 FROM baselines b WHERE b.number > 1 AND b.created_at >= ? AND b.created_at < ? AND b.project_id IN (SELECT value FROM json_each(?))
