@@ -65,7 +65,7 @@ public final class PortfolioProjection: Sendable {
             centralReviewRequired = assessment.obligations.centralReviewRequired
             self.assessedOn = Int32(clamping: assessedOn.daysSinceEpoch)
             self.steadySince = Int32(clamping: steadySince.daysSinceEpoch)
-            lastReported = LocalDate(String(project.reportedAt.prefix(10))).map { Int32(clamping: $0.daysSinceEpoch) } ?? .min
+            lastReported = project.reportedOn.map { Int32(clamping: $0.daysSinceEpoch) } ?? .min
         }
 
         /// `entry` as the rules saw it on an earlier day of its steady span, saying `findings`

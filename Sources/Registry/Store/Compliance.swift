@@ -94,7 +94,7 @@ public struct Compliance: Sendable {
             contexts[id] = RuleContext(
                 project: projects[index].record, status: projects[index].status, agencyLevel: levels[projects[index].agency] ?? .national,
                 businessCase: businessCases[id], thresholds: thresholds, reviews: reviews[id] ?? [],
-                baselines: baselines[id] ?? [], lastReported: LocalDate(String(projects[index].reportedAt.prefix(10))),
+                baselines: baselines[id] ?? [], lastReported: projects[index].reportedOn,
                 today: today, tolerances: tolerances)
         }
         return contexts

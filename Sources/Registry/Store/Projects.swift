@@ -14,6 +14,9 @@ public struct StoredProject: Sendable, Equatable {
     /// The last time the project's agency changed it or reported on it.
     public var reportedAt: String = ""
 
+    /// The day of `reportedAt`.
+    public var reportedOn: LocalDate? { LocalDate(String(reportedAt.prefix(10))) }
+
     /// What the audit trail records as the project's state.
     public var snapshot: JSONValue {
         var object = record.json
