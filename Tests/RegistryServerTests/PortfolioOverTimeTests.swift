@@ -193,6 +193,30 @@ import Testing
             #expect(Self.decimal(object(totals["difference"])["whole_life_cost"]) == costDelta)
             if from < to { #expect(!objects(changes["events"]).isEmpty) }
         }
+
+        // Over the whole year every kind of record is in the changes, each as often as it was recorded.
+        let year = try registry.request("GET", "/api/v1/portfolio/changes?from=\(Self.date(0))&to=\(Self.date(days - 1))", token: centre)
+        var kinds: [String: Int] = [:]
+        for event in objects(year["events"]) { if case .string(let kind)? = event["kind"] { kinds[kind, default: 0] += 1 } }
+        let recorded = try registry.storage.database.read { db in
+            try db.query("""
+                SELECT (SELECT count(*) FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2) AS rebaselined,
+                       (SELECT count(*) FROM reviews WHERE requested_at >= ?1 AND requested_at < ?2) AS review_requested,
+                       (SELECT count(*) FROM reviews WHERE completed_at >= ?1 AND completed_at < ?2) AS review_decided,
+                       (SELECT count(*) FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2) AS tranche_released
+                """, [Self.date(1), Self.date(days)]).first!
+        }
+        for kind in ["rebaselined", "review_requested", "review_decided", "tranche_released"] {
+            let count = try recorded.decode(kind, as: Int.self)
+            #expect(count > 0 && kinds[kind] == count, "\(kind): \(kinds[kind] ?? 0) listed, \(count) recorded")
+        }
+        for kind in ["registered", "published", "cost_changed", "spend_changed", "schedule_changed", "cancelled", "finding_raised"] {
+            #expect(kinds[kind] ?? 0 > 0, "\(kind)")
+        }
+        #expect(objects(year["events"]).contains { event in
+            if case .string(let detail)? = event["detail"], event["kind"] == .string("rebaselined") { return detail.hasPrefix("Scope changed on day") }
+            return false
+        }, "a re-baseline's reason")
     }
 
     static func decimal(_ value: JSONValue?) -> Decimal {
