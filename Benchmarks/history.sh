@@ -18,6 +18,8 @@ stop_server
 sqlite3 "$DB" <<'SQL'
 DROP TRIGGER project_versions_append_only_update;
 DROP TRIGGER audit_events_append_only_update;
+DROP TRIGGER project_versions_record_changes;
+DROP TRIGGER project_changes_append_only_delete;
 UPDATE audit_events SET at = strftime('%Y-%m-%dT%H:%M:%SZ', '2025-12-01', '+' || (project_id % 300) || ' days')
   WHERE project_id IS NOT NULL;
 UPDATE project_versions SET at = strftime('%Y-%m-%dT%H:%M:%SZ', '2025-12-01', '+' || (project_id % 300) || ' days'),
@@ -44,6 +46,9 @@ INSERT INTO project_versions SELECT 20000000 + v.project_id, v.project_id, a.at,
 UPDATE projects SET (status, whole_life_cost_cents, version, created_at, updated_at, reported_at) =
   (SELECT status, whole_life_cost_cents, version, created_at, updated_at, reported_at FROM project_versions
    WHERE project_id = projects.id ORDER BY event_id DESC LIMIT 1);
+-- What each version changed, worked out again from the history as rewritten (what migration 0009 does).
+DELETE FROM project_changes;
+INSERT INTO project_changes SELECT * FROM project_version_changes;
 SQL
 start_server
 

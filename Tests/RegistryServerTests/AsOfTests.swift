@@ -182,11 +182,15 @@ import Testing
     @Test func theMigrationRebuildsHistoryFromTheAuditTrail() throws {
         let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-01-04T10:00:00Z", now: Date(timeIntervalSince1970: 1_736_000_000))
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time"])
+        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time", "0009_project_changes"])
         let draft = try #require(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-03")!)))
         #expect(draft.status == .proposed && draft.record.systems == ["Ledger"] && draft.record.wholeLifeCost == Money(minorUnits: 250_000_000))
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-04")!))?.record.wholeLifeCost == Money(minorUnits: 250_000_050))
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-01")!)) == nil)
+        // Migration 0009 keeps what each rebuilt version changed: the history's changes are listed.
+        let changes = try storage.portfolio.recordedChanges(viewer: .centre(tokenID: "t"), from: AsOf(LocalDate("2025-01-01")!), to: AsOf(LocalDate("2025-01-04")!))
+        #expect(changes.map { "\($0.kind.rawValue) \($0.field ?? "") \($0.old ?? "-") \($0.new ?? "-")" }
+                == ["cost_changed whole_life_cost 2500000 2500000.5", "published status proposed submitted", "registered whole_life_cost - 2500000"])
     }
 
     /// A row ahead of its versions (before 0007 an agency's business case counted as a report

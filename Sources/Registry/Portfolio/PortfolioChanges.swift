@@ -26,17 +26,39 @@ public struct PortfolioChanges: Sendable {
         public var field: String?
         public var old: String?
         public var new: String?
-        /// The reason of a transition or re-baseline, a review's kind or outcome, a finding's message.
-        public var detail: String?
         /// The record it comes from (see `source`).
         public var origin: Origin
+        /// The reason of a transition or re-baseline, a review's kind or outcome.
+        private var recordedDetail: String?
 
         /// Where an event comes from.
         public enum Origin: Sendable, Equatable {
             case auditEvent(Int64), baseline(Int), reviewRequested(Int64), reviewDecided(Int64), tranche(Int64)
-            /// What the rules said at the end of `to` and not at `from` (the rule in `field`,
-            /// its words in `detail`), or the reverse.
-            case findingRaised, findingCleared
+            /// What the rules said at the end of `to` and not at `from` (the rule in `field`),
+            /// or the reverse.
+            case findingRaised(Finding), findingCleared
+        }
+
+        public init(at: String, projectID: Int64, agency: String, title: String, kind: Kind, field: String? = nil,
+                    old: String? = nil, new: String? = nil, detail: String? = nil, origin: Origin) {
+            self.at = at
+            self.projectID = projectID
+            self.agency = agency
+            self.title = title
+            self.kind = kind
+            self.field = field
+            self.old = old
+            self.new = new
+            self.origin = origin
+            recordedDetail = detail
+        }
+
+        /// The reason of a transition or re-baseline, a review's kind or outcome, a finding's
+        /// message. A finding is worded when read: a quarter's changes raise 100,000 findings,
+        /// worded as the pages of the response are written, on every core.
+        public var detail: String? {
+            if case .findingRaised(let finding) = origin { return finding.message }
+            return recordedDetail
         }
 
         /// The record it comes from, unique among a project's changes and the same every time
@@ -116,23 +138,23 @@ extension Portfolio {
             projects.append(.init(id: latest.id, agency: latest.agency, title: latest.title, from: was, to: now))
         }
 
-        // The records' events (read from the database) and the findings' (compared in memory),
-        // each for a quarter of the projects, eight parts on every core, each part sorted.
+        // The records' events, read from the database in time order, and the findings', compared
+        // in memory a quarter of the projects at a time: five parts on every core.
         let quarters = (0..<4).map { quarter in Array(ids[(ids.count * quarter / 4)..<(ids.count * (quarter + 1) / 4)]) }
-        let found = Mutex([Result<[PortfolioChanges.Event], any Error>](repeating: .success([]), count: 8))
-        DispatchQueue.concurrentPerform(iterations: 8) { part in
+        let found = Mutex([Result<[PortfolioChanges.Event], any Error>](repeating: .success([]), count: 5))
+        DispatchQueue.concurrentPerform(iterations: 5) { part in
             let result = Result { () throws -> [PortfolioChanges.Event] in
-                let events = part < 4
-                    ? try recordedEvents(ids: quarters[part], from: from, to: to, viewer: viewer)
-                    : Self.findingEvents(ids: quarters[part - 4], from: pastFrom, to: pastTo, viewer: viewer)
-                return Self.sortedInOrder(events)
+                part == 0 ? try recordedEvents(of: .sorted(ids), from: from, to: to, viewer: viewer)
+                    : Self.findingEvents(ids: quarters[part - 1], from: pastFrom, to: pastTo, viewer: viewer)
             }
             found.withLock { $0[part] = result }
         }
-        // The findings' events are all dated the end of `to` and their parts hold ascending ids,
-        // so those parts one after another are in order already: one part to merge, not four.
-        let parts = try found.withLock { try $0.map { try $0.get() } }
-        let events = Self.merged(Array(parts[..<4]) + [Array(parts[4...].joined())], by: Self.inOrder)
+        // Taken out, so that the merge can grow the first part in place.
+        let parts = try found.withLock { results in
+            defer { results = [] }
+            return try results.map { try $0.get() }
+        }
+        let events = Self.merged(parts, by: Self.inOrder)
 
         let agencies = Set(overviewBefore.byAgency.map(\.key)).union(overviewAfter.byAgency.map(\.key)).sorted()
         let empty = { (key: String) in PortfolioOverview.Slice(key: key, projects: 0, wholeLifeCost: .zero, spendToDate: .zero) }
@@ -147,13 +169,19 @@ extension Portfolio {
     /// portfolio of then is built): of every project, one agency's or one project, as `viewer`
     /// may see them, newest first. What the Atom feeds show.
     public func recordedChanges(viewer: Principal, agency: String? = nil, project: Int64? = nil, from: AsOf, to: AsOf) throws -> [PortfolioChanges.Event] {
-        let ids = try compliance.database.read { db in
-            try db.query("""
-                SELECT DISTINCT project_id FROM project_versions WHERE at < ?
-                """ + (agency == nil ? "" : " AND agency_code = ?") + (project == nil ? "" : " AND project_id = ?"),
-                [to.cutoff] + (agency.map { [$0] } ?? []) + (project.map { [$0] } ?? [])).map { try $0.decode("project_id", as: Int64.self) }
+        let scope: RecordScope
+        if let project {
+            scope = .project(project)
+        } else if let agency {
+            // The projects that have been the agency's, with every change of theirs.
+            scope = .sorted(try compliance.database.read { db in
+                try db.query("SELECT DISTINCT project_id FROM project_versions WHERE at < ? AND agency_code = ? ORDER BY project_id",
+                             [to.cutoff, agency]).map { try $0.decode("project_id", as: Int64.self) }
+            })
+        } else {
+            scope = .all
         }
-        return try recordedEvents(ids: ids, from: from, to: to, viewer: viewer).sorted { ($0.at, $0.projectID) > ($1.at, $1.projectID) }
+        return try recordedEvents(of: scope, from: from, to: to, viewer: viewer).reversed()
     }
 
     /// What the rules said at the end of each of `days` that they had not said the day before
@@ -172,10 +200,11 @@ extension Portfolio {
         var events: [PortfolioChanges.Event] = []
         for asOf in days {
             let was = try findings(AsOf(asOf.day.adding(days: -1))), now = try findings(asOf)
+            let time = Self.findingTime(asOf)
             for id in Set(was.keys).union(now.keys) {
                 guard let project = now[id] ?? was[id], viewer.sees(agency: project.agency, status: project.status) else { continue }
-                events += Self.findingEvents(id: id, agency: project.agency, title: project.title, was: was[id]?.findings ?? [],
-                                             now: now[id]?.findings ?? [], at: asOf)
+                Self.findingEvents(id: id, agency: project.agency, title: project.title, was: was[id]?.findings ?? [],
+                                   now: now[id]?.findings ?? [], at: time, into: &events)
             }
         }
         return events.sorted { ($0.at, $0.projectID, $0.field ?? "") > ($1.at, $1.projectID, $1.field ?? "") }
@@ -190,12 +219,13 @@ extension Portfolio {
     /// project whose rules found the same at both ends has none.
     static func findingEvents(ids: [Int64], from: PortfolioHistory.Past, to: PortfolioHistory.Past, viewer: Principal) -> [PortfolioChanges.Event] {
         var events: [PortfolioChanges.Event] = []
+        let time = findingTime(to.asOf)
         for id in ids {
             let was = from.entry(id), now = to.entry(id)
             guard (was?.ruleMask ?? 0) != (now?.ruleMask ?? 0), let latest = now ?? was,
                   viewer.sees(agency: latest.agency, status: latest.status) else { continue }
-            events += findingEvents(id: id, agency: latest.agency, title: latest.title, was: was?.assessment.findings ?? [],
-                                    now: now?.assessment.findings ?? [], at: to.asOf)
+            findingEvents(id: id, agency: latest.agency, title: latest.title, was: was?.assessment.findings ?? [],
+                          now: now?.assessment.findings ?? [], at: time, into: &events)
         }
         return events
     }
@@ -209,11 +239,23 @@ extension Portfolio {
 
     /// Sorted parts merged into one sorted list: an element of an earlier part first among
     /// equals, as a stable sort of the parts one after another would put it.
-    static func merged<Element>(_ parts: [[Element]], by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
+    static func merged<Element>(_ parts: consuming [[Element]], by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
+        var parts = parts
+        parts.removeAll { $0.isEmpty }
+        // Parts already in order one after another (each starts no earlier than the one before
+        // ends) need no comparing, and the first is grown in place: the records' changes end
+        // before the findings' are dated.
+        if zip(parts, parts.dropFirst()).allSatisfy({ !areInIncreasingOrder($1.first!, $0.last!) }) {
+            guard !parts.isEmpty else { return [] }
+            var all = parts.removeFirst()
+            all.reserveCapacity(parts.reduce(all.count) { $0 + $1.count })
+            for part in parts { all.append(contentsOf: part) }
+            return all
+        }
         var next = Array(repeating: 0, count: parts.count)
         var merged: [Element] = []
         merged.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        var left = parts.filter { !$0.isEmpty }.count
+        var left = parts.count
         while left > 1 {
             var first: Int?
             for part in parts.indices where next[part] < parts[part].count {
@@ -229,106 +271,113 @@ extension Portfolio {
         return merged
     }
 
-    /// A project's findings raised (at `at` and not before, one per finding) and cleared (one per
-    /// rule no longer found), dated at the end of `at`'s day.
-    static func findingEvents(id: Int64, agency: String, title: String, was: [Finding], now: [Finding], at: AsOf) -> [PortfolioChanges.Event] {
+    /// When a finding raised or cleared as of `asOf` is dated: the end of its day.
+    static func findingTime(_ asOf: AsOf) -> String { "\(asOf.day)T23:59:59Z" }
+
+    /// A project's findings raised (at `time` and not before, one per finding) and cleared (one
+    /// per rule no longer found), appended to `events`.
+    static func findingEvents(id: Int64, agency: String, title: String, was: [Finding], now: [Finding], at time: String,
+                              into events: inout [PortfolioChanges.Event]) {
         let before = was.reduce(0) { $0 | $1.rule.bit }, after = now.reduce(0) { $0 | $1.rule.bit }
-        let time = "\(at.day)T23:59:59Z"
-        var events: [PortfolioChanges.Event] = []
         for finding in now where before & finding.rule.bit == 0 {
             events.append(.init(at: time, projectID: id, agency: agency, title: title, kind: .findingRaised, field: finding.rule.rawValue,
-                                detail: finding.message, origin: .findingRaised))
+                                origin: .findingRaised(finding)))
         }
         for rule in RuleID.ordered where before & rule.bit != 0 && after & rule.bit == 0 {
             events.append(.init(at: time, projectID: id, agency: agency, title: title, kind: .findingCleared, field: rule.rawValue, origin: .findingCleared))
         }
-        return events
     }
 
-    /// The events the records themselves date: each project version after `from` compared with
-    /// the one before it, and the reviews, re-baselines and releases recorded in between.
-    private func recordedEvents(ids: [Int64], from: AsOf, to: AsOf, viewer: Principal) throws -> [PortfolioChanges.Event] {
-        let list = Projects.idList(ids)
-        return try compliance.database.read { db in
-            var events: [PortfolioChanges.Event] = []
-            // Only the figures are compared, so only they are read. Only the projects that
-            // changed in between are read as they were before.
-            let changed = try db.query("""
-                SELECT DISTINCT project_id FROM project_versions WHERE at >= ? AND at < ? AND project_id IN (SELECT value FROM json_each(?))
-                """, [from.cutoff, to.cutoff, list]).map { try $0.decode("project_id", as: Int64.self) }
-            var previous = try VersionFigures.latest(db, ids: changed, asOf: from)
-            // A transition's reason is in its audit event; read for the transitions alone.
-            var transitions: [(event: Int, auditEvent: Int64)] = []
+    /// Whose records are read: every project's, those of a list (ascending ids), or one project's.
+    enum RecordScope {
+        case all, sorted([Int64]), project(Int64)
+
+        func includes(_ id: Int64) -> Bool {
+            switch self {
+            case .all: return true
+            case .project(let project): return id == project
+            case .sorted(let ids):
+                var low = 0, high = ids.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if ids[middle] < id { low = middle + 1 } else { high = middle }
+                }
+                return low < ids.count && ids[low] == id
+            }
+        }
+    }
+
+    /// The events the records themselves date after `from` up to `to`, `inOrder`: what each
+    /// project version changed (migration 0009 keeps it, in time order), shown as the project
+    /// was in that version, and the reviews, re-baselines and releases, shown as it was at `to`.
+    private func recordedEvents(of scope: RecordScope, from: AsOf, to: AsOf, viewer: Principal) throws -> [PortfolioChanges.Event] {
+        try compliance.database.read { db in
+            var changes: [PortfolioChanges.Event] = []
+            var window: [any SQLiteBindable] = [from.cutoff, to.cutoff]
+            var oneProject = ""
+            if case .project(let id) = scope { window.append(id); oneProject = " AND project_id = ?3" }
             try db.forEach("""
-                SELECT \(VersionFigures.columns), at, event_id FROM project_versions
-                WHERE at >= ? AND at < ? AND project_id IN (SELECT value FROM json_each(?)) ORDER BY event_id
-                """, [from.cutoff, to.cutoff, list]) { row in
-                let project = try VersionFigures(row)
-                defer { previous[project.id] = project }
-                guard viewer.sees(agency: project.agency, status: project.status) else { return }
-                let at: String = try row.decode("at")
-                let eventID: Int64 = try row.decode("event_id")
-                func event(_ kind: PortfolioChanges.Kind, _ field: String? = nil, _ old: String? = nil, _ new: String? = nil) {
-                    events.append(.init(at: at, projectID: project.id, agency: project.agency, title: project.title, kind: kind,
-                                        field: field, old: old, new: new, origin: .auditEvent(eventID)))
+                SELECT at, project_id, event_id, field, old, new, agency_code, title, status, reason FROM project_changes
+                WHERE at >= ?1 AND at < ?2\(oneProject) ORDER BY at, project_id, event_id, position
+                """, window) { row in
+                let projectID: Int64 = try row.decode("project_id")
+                guard scope.includes(projectID) else { return }
+                let agency: String = try row.decode("agency_code"), status: ProjectStatus = try row.decode("status")
+                guard viewer.sees(agency: agency, status: status) else { return }
+                let field: String = try row.decode("field")
+                func event(_ kind: PortfolioChanges.Kind, _ field: String, _ old: String?, _ new: String?, detail: String? = nil) throws {
+                    changes.append(.init(at: try row.decode("at"), projectID: projectID, agency: agency, title: try row.decode("title"),
+                                         kind: kind, field: field, old: old, new: new, detail: detail,
+                                         origin: .auditEvent(try row.decode("event_id"))))
                 }
-                guard let was = previous[project.id] else {
-                    event(.registered, "whole_life_cost", nil, project.wholeLifeCost.decimalString)
-                    return
-                }
-                if was.status != project.status {
-                    let kind: PortfolioChanges.Kind = was.status == .proposed ? .published
-                        : project.status == .completed ? .closed : project.status == .cancelled ? .cancelled : .statusChanged
-                    event(kind, "status", was.status.rawValue, project.status.rawValue)
-                    transitions.append((events.count - 1, eventID))
-                }
-                if was.wholeLifeCost != project.wholeLifeCost {
-                    event(.costChanged, "whole_life_cost", was.wholeLifeCost.decimalString, project.wholeLifeCost.decimalString)
-                }
-                if was.spendToDate != project.spendToDate {
-                    event(.spendChanged, "spend_to_date", was.spendToDate?.decimalString, project.spendToDate?.decimalString)
-                }
-                for (field, old, new) in [("start_date", was.startDate, project.startDate),
-                                          ("planned_end_date", was.plannedEndDate, project.plannedEndDate),
-                                          ("forecast_end_date", was.forecastEndDate, project.forecastEndDate)] where old != new {
-                    event(.scheduleChanged, field, old?.description, new?.description)
+                switch field {
+                case "registered":
+                    try event(.registered, "whole_life_cost", nil, try row.decode("new", as: Money.self).decimalString)
+                case "status":
+                    let was: ProjectStatus = try row.decode("old")
+                    let kind: PortfolioChanges.Kind = was == .proposed ? .published
+                        : status == .completed ? .closed : status == .cancelled ? .cancelled : .statusChanged
+                    try event(kind, field, was.rawValue, status.rawValue, detail: try row.decodeIfPresent("reason"))
+                case "whole_life_cost":
+                    try event(.costChanged, field, try row.decode("old", as: Money.self).decimalString, try row.decode("new", as: Money.self).decimalString)
+                case "spend_to_date":
+                    try event(.spendChanged, field, try row.decodeIfPresent("old", as: Money.self)?.decimalString,
+                              try row.decodeIfPresent("new", as: Money.self)?.decimalString)
+                default:
+                    try event(.scheduleChanged, field, try row.decodeIfPresent("old", as: LocalDate.self)?.description,
+                              try row.decodeIfPresent("new", as: LocalDate.self)?.description)
                 }
             }
-            if !transitions.isEmpty {
-                var reasons: [Int64: String] = [:]
-                try db.forEach("""
-                    SELECT id, json_extract(after, '$.reason') AS reason FROM audit_events WHERE id IN (SELECT value FROM json_each(?))
-                    """, [Projects.idList(transitions.map(\.auditEvent))]) { row in
-                    reasons[try row.decode("id")] = try row.decodeIfPresent("reason")
-                }
-                for transition in transitions { events[transition.event].detail = reasons[transition.auditEvent] }
-            }
-            // Reviews, re-baselines and releases: a project's own records, shown as the project was then.
-            let window: [any SQLiteBindable] = [from.cutoff, to.cutoff, list]
+
+            // Reviews, re-baselines and releases, shown as their project was at `to`.
+            var others: [PortfolioChanges.Event] = []
+            var projectFilter = ""
+            if case .project = scope { projectFilter = " AND project_id = ?3" }
             let owners = try db.query("""
-                SELECT project_id FROM (
-                    SELECT project_id FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2
-                    UNION SELECT project_id FROM reviews WHERE (requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)
-                    UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2)
-                WHERE project_id IN (SELECT value FROM json_each(?3))
-                """, window).map { try $0.decode("project_id", as: Int64.self) }
-            let figures = try VersionFigures.latest(db, ids: owners, asOf: to)
+                SELECT project_id FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2\(projectFilter)
+                UNION SELECT project_id FROM reviews WHERE requested_at >= ?1 AND requested_at < ?2\(projectFilter)
+                UNION SELECT project_id FROM reviews WHERE completed_at >= ?1 AND completed_at < ?2\(projectFilter)
+                UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2\(projectFilter)
+                """, window).map { try $0.decode("project_id", as: Int64.self) }.filter(scope.includes)
+            let owned = try VersionNames.latest(db, ids: owners, asOf: to)
             func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, origin: PortfolioChanges.Event.Origin) {
-                guard let project = figures[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
-                events.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.title, kind: kind,
+                guard let project = owned[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
+                others.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.title, kind: kind,
                                     field: field, old: old, new: new, detail: detail, origin: origin))
             }
             try db.forEach("""
                 SELECT b.*, (SELECT whole_life_cost_cents FROM baselines p WHERE p.project_id = b.project_id AND p.number = b.number - 1) AS previous_cents
-                FROM baselines b WHERE b.number > 1 AND b.created_at >= ? AND b.created_at < ? AND b.project_id IN (SELECT value FROM json_each(?))
+                FROM baselines b WHERE b.number > 1 AND b.created_at >= ?1 AND b.created_at < ?2\(projectFilter) ORDER BY b.project_id, b.number
                 """, window) { row in
                 let baseline = try Baselines.baseline(row)
                 add(try row.decode("project_id"), baseline.createdAt, .rebaselined, "whole_life_cost",
                     try row.decodeIfPresent("previous_cents", as: Money.self)?.decimalString, baseline.wholeLifeCost.decimalString, baseline.reason,
                     origin: .baseline(baseline.number))
             }
-            try db.forEach("SELECT * FROM reviews WHERE ((requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2)) AND project_id IN (SELECT value FROM json_each(?3))",
-                           window) { row in
+            try db.forEach("""
+                SELECT * FROM reviews WHERE ((requested_at >= ?1 AND requested_at < ?2) OR (completed_at >= ?1 AND completed_at < ?2))\(projectFilter)
+                ORDER BY project_id, id
+                """, window) { row in
                 let review = try Reviews.review(row)
                 let name = review.kind.rawValue + (review.gate.map { " gate \($0)" } ?? "")
                 if from.cutoff <= review.requestedAt, review.requestedAt < to.cutoff {
@@ -339,52 +388,44 @@ extension Portfolio {
                         name + (review.deliveryConfidence.map { ", delivery confidence \($0.rawValue)" } ?? ""), origin: .reviewDecided(review.id))
                 }
             }
-            try db.forEach("SELECT * FROM funding_tranches WHERE released_at >= ? AND released_at < ? AND project_id IN (SELECT value FROM json_each(?))",
-                           window) { row in
+            try db.forEach("""
+                SELECT * FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2\(projectFilter) ORDER BY project_id, id
+                """, window) { row in
                 let tranche = try FundingTranches.tranche(row)
                 add(tranche.projectID, tranche.releasedAt ?? "", .trancheReleased, "amount", nil, tranche.amount.decimalString, tranche.condition.rawValue,
                     origin: .tranche(tranche.id))
             }
-            return events
+            // A version's changes first among those of the same moment, as they were recorded first.
+            return Self.merged([changes, Self.sortedInOrder(others)], by: Self.inOrder)
         }
     }
 }
 
-/// What a project version's events compare, read without the rest of its record (its
-/// description, owner and parts): a quarter's changes compare some 100,000 versions.
-private struct VersionFigures {
-    static let columns = "project_id, agency_code, title, status, whole_life_cost_cents, spend_to_date_cents, start_date, planned_end_date, forecast_end_date"
+/// Who a project was at a time, as a change to its other records shows it: read without the
+/// rest of its record.
+private struct VersionNames {
+    static let columns = "project_id, agency_code, title, status"
 
     var id: Int64
     var agency: String
     var title: String
     var status: ProjectStatus
-    var wholeLifeCost: Money
-    var spendToDate: Money?
-    var startDate: LocalDate?
-    var plannedEndDate: LocalDate
-    var forecastEndDate: LocalDate?
 
     init(_ row: SQLiteRow) throws(SQLiteError) {
         id = try row.decode("project_id")
         agency = try row.decode("agency_code")
         title = try row.decode("title")
         status = try row.decode("status")
-        wholeLifeCost = try row.decode("whole_life_cost_cents")
-        spendToDate = try row.decodeIfPresent("spend_to_date_cents")
-        startDate = try row.decodeIfPresent("start_date")
-        plannedEndDate = try row.decode("planned_end_date")
-        forecastEndDate = try row.decodeIfPresent("forecast_end_date")
     }
 
     /// Those of `ids` as they stood at the end of `asOf`'s day (those not yet registered are absent).
-    static func latest(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf) throws -> [Int64: VersionFigures] {
+    static func latest(_ db: SQLiteConnection, ids: [Int64], asOf: AsOf) throws -> [Int64: VersionNames] {
         guard !ids.isEmpty else { return [:] }
-        var figures: [Int64: VersionFigures] = [:]
+        var names: [Int64: VersionNames] = [:]
         try db.forEach(ProjectVersions.latestSQL(ids: true, columns: columns), [asOf.cutoff, Projects.idList(ids)]) { row in
-            let version = try VersionFigures(row)
-            figures[version.id] = version
+            let version = try VersionNames(row)
+            names[version.id] = version
         }
-        return figures
+        return names
     }
 }
