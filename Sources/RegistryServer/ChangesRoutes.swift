@@ -71,7 +71,7 @@ struct ChangesRoutes {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// Everything but the events, as one object.
+    /// Everything but the projects and the events, as one object.
     static func head(_ changes: PortfolioChanges, currency: String) -> JSONValue {
         let slice = { (s: PortfolioOverview.Slice) in PortfolioRoutes.slice(s, key: "") }
         return .object([
@@ -81,50 +81,64 @@ struct ChangesRoutes {
             "by_agency": .array(changes.byAgency.map { agency, from, to in
                 .object(["agency": .string(agency), "from": slice(from), "to": slice(to), "difference": slice(difference(from, to))])
             }),
-            "projects": .array(changes.projects.map { change in
-                .object(["id": .integer(change.id), "agency": .string(change.agency), "title": .string(change.title),
-                         "from": figures(change.from), "to": figures(change.to)])
-            }),
         ])
     }
 
-    /// The changes as JSON, streamed: the head, then the events a few thousand at a time as the
-    /// client takes them, so that a quarter's 50 MB is never one buffer.
+    static func project(_ change: PortfolioChanges.ProjectChange) -> JSONValue {
+        .object(["id": .integer(change.id), "agency": .string(change.agency), "title": .string(change.title),
+                 "from": figures(change.from), "to": figures(change.to)])
+    }
+
+    /// The changes as JSON, streamed: the head, then the projects and the events a few thousand
+    /// at a time as the client takes them, so that a quarter's 50 MB is never one buffer.
     static func body(_ changes: PortfolioChanges, currency: String) -> StreamedBody {
         var prefix = head(changes, currency: currency).serializedBytes
-        prefix.removeLast() // the head's closing brace: the events follow inside it
-        prefix.append(contentsOf: #","events":["#.utf8)
-        return StreamedBody(prefix: prefix, suffix: Array("]}".utf8), pages: pages(of: changes.events) { index, event, out in
+        prefix.removeLast() // the head's closing brace: the projects and events follow inside it
+        prefix.append(contentsOf: #","projects":["#.utf8)
+        let projects = pages(of: changes.projects) { index, change, out in
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            project(change).write(into: &out)
+        }
+        let events = pages(of: changes.events) { index, event, out in
             if index > 0 { out.append(UInt8(ascii: ",")) }
             write(event, into: &out)
+        }
+        var projectsWritten = false
+        return StreamedBody(prefix: prefix, suffix: Array("]}".utf8), pages: {
+            if !projectsWritten {
+                if let page = try projects() { return page }
+                projectsWritten = true
+                return Array(#"],"events":["#.utf8)
+            }
+            return try events()
         })
     }
 
-    /// `events` rendered a few thousand at a time, for a streamed body: when the client has
-    /// taken what was rendered, the next pages are rendered together on every core (a quarter's
-    /// 50 MB took a third of a second on one), a few megabytes at most held at once.
-    static func pages(of events: [PortfolioChanges.Event],
-                      render: @escaping @Sendable (Int, PortfolioChanges.Event, inout [UInt8]) -> Void) -> () throws -> [UInt8]? {
+    /// `items` rendered a few thousand at a time, for a streamed body: when the client has taken
+    /// what was rendered, the next pages are rendered together on every core (a quarter's 50 MB
+    /// took a third of a second on one), a few megabytes at most held at once.
+    static func pages<Element: Sendable>(of items: [Element],
+                                         render: @escaping @Sendable (Int, Element, inout [UInt8]) -> Void) -> () throws -> [UInt8]? {
         let pageSize = 2_000, pagesAhead = 2 * System.coreCount
         var next = 0
         var rendered: [[UInt8]] = []
         return {
             if rendered.isEmpty {
-                guard next < events.count else { return nil }
-                let starts = Array(stride(from: next, to: min(next + pageSize * pagesAhead, events.count), by: pageSize))
+                guard next < items.count else { return nil }
+                let starts = Array(stride(from: next, to: min(next + pageSize * pagesAhead, items.count), by: pageSize))
                 let pages = Mutex([[UInt8]](repeating: [], count: starts.count))
                 DispatchQueue.concurrentPerform(iterations: starts.count) { page in
-                    let range = starts[page]..<min(starts[page] + pageSize, events.count)
+                    let range = starts[page]..<min(starts[page] + pageSize, items.count)
                     var bytes: [UInt8] = []
                     bytes.reserveCapacity(range.count * 400)
-                    // Each event lent to `render`, not copied out of the array.
-                    events.withUnsafeBufferPointer { events in
-                        for index in range { render(index, events[index], &bytes) }
+                    // Each item lent to `render`, not copied out of the array.
+                    items.withUnsafeBufferPointer { items in
+                        for index in range { render(index, items[index], &bytes) }
                     }
                     pages.withLock { $0[page] = bytes }
                 }
                 rendered = pages.withLock { $0 }.reversed()
-                next = min(next + pageSize * pagesAhead, events.count)
+                next = min(next + pageSize * pagesAhead, items.count)
             }
             return rendered.removeLast()
         }
@@ -163,7 +177,7 @@ struct ChangesRoutes {
             tag: "Portfolio", access: .everyone, parameters: Self.parameters,
             responses: [.json(200, "The changes.", Self.schema), .badRequest, .unauthorized, .invalid])
         ) { context in
-            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
+HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
                          stream: Self.body(try changes(context), currency: storage.currency))
         }
         api.add(APIOperation(

@@ -98,7 +98,9 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
             digits += 1
         } while magnitude > 0
         if minorUnits < 0 { reversed.append(UInt8(ascii: "-")) }
-        return String(decoding: reversed.reversed(), as: UTF8.self)
+        // Turned round in place: decoding contiguous bytes is the fast path.
+        reversed.reverse()
+        return String(decoding: reversed, as: UTF8.self)
     }
 
     public var description: String { decimalString }

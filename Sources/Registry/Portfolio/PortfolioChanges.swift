@@ -138,14 +138,17 @@ extension Portfolio {
             projects.append(.init(id: latest.id, agency: latest.agency, title: latest.title, from: was, to: now))
         }
 
-        // The records' events, read from the database in time order, and the findings', compared
-        // in memory a quarter of the projects at a time: five parts on every core.
+        // The records' events, read from the database in time order a stretch of days at a time,
+        // and the findings', compared in memory a quarter of the projects at a time: every part
+        // on every core, and each part's events after the one before's.
         let quarters = (0..<4).map { quarter in Array(ids[(ids.count * quarter / 4)..<(ids.count * (quarter + 1) / 4)]) }
-        let found = Mutex([Result<[PortfolioChanges.Event], any Error>](repeating: .success([]), count: 5))
-        DispatchQueue.concurrentPerform(iterations: 5) { part in
+        let stretches = Self.stretches(from: from, to: to, count: 4)
+        let found = Mutex([Result<[PortfolioChanges.Event], any Error>](repeating: .success([]), count: stretches.count + 4))
+        DispatchQueue.concurrentPerform(iterations: stretches.count + 4) { part in
             let result = Result { () throws -> [PortfolioChanges.Event] in
-                part == 0 ? try recordedEvents(of: .sorted(ids), from: from, to: to, viewer: viewer)
-                    : Self.findingEvents(ids: quarters[part - 1], from: pastFrom, to: pastTo, viewer: viewer)
+                part < stretches.count
+                    ? try recordedEvents(of: .sorted(ids), from: stretches[part].from, to: stretches[part].to, shownAsOf: to, viewer: viewer)
+                    : Self.findingEvents(ids: quarters[part - stretches.count], from: pastFrom, to: pastTo, viewer: viewer)
             }
             found.withLock { $0[part] = result }
         }
@@ -288,6 +291,13 @@ extension Portfolio {
         }
     }
 
+    /// The days after `from` up to `to` in up to `count` stretches, one after another.
+    static func stretches(from: AsOf, to: AsOf, count: Int) -> [(from: AsOf, to: AsOf)] {
+        let first = from.day.daysSinceEpoch, days = to.day.daysSinceEpoch - first
+        let ends = (0...count).map { AsOf(LocalDate(daysSinceEpoch: first + days * $0 / count)) }
+        return zip(ends, ends.dropFirst()).filter { $0.0 != $0.1 }
+    }
+
     /// Whose records are read: every project's, those of a list (ascending ids), or one project's.
     enum RecordScope {
         case all, sorted([Int64]), project(Int64)
@@ -309,8 +319,9 @@ extension Portfolio {
 
     /// The events the records themselves date after `from` up to `to`, `inOrder`: what each
     /// project version changed (migration 0009 keeps it, in time order), shown as the project
-    /// was in that version, and the reviews, re-baselines and releases, shown as it was at `to`.
-    private func recordedEvents(of scope: RecordScope, from: AsOf, to: AsOf, viewer: Principal) throws -> [PortfolioChanges.Event] {
+    /// was in that version, and the reviews, re-baselines and releases, shown as it was at
+    /// `shownAsOf` (the end of the whole window, when this is a stretch of it; else `to`).
+    private func recordedEvents(of scope: RecordScope, from: AsOf, to: AsOf, shownAsOf: AsOf? = nil, viewer: Principal) throws -> [PortfolioChanges.Event] {
         try compliance.database.read { db in
             var changes: [PortfolioChanges.Event] = []
             var window: [any SQLiteBindable] = [from.cutoff, to.cutoff]
@@ -359,7 +370,7 @@ extension Portfolio {
                 UNION SELECT project_id FROM reviews WHERE completed_at >= ?1 AND completed_at < ?2\(projectFilter)
                 UNION SELECT project_id FROM funding_tranches WHERE released_at >= ?1 AND released_at < ?2\(projectFilter)
                 """, window).map { try $0.decode("project_id", as: Int64.self) }.filter(scope.includes)
-            let owned = try VersionNames.latest(db, ids: owners, asOf: to)
+            let owned = try VersionNames.latest(db, ids: owners, asOf: shownAsOf ?? to)
             func add(_ projectID: Int64, _ at: String, _ kind: PortfolioChanges.Kind, _ field: String?, _ old: String?, _ new: String?, _ detail: String?, origin: PortfolioChanges.Event.Origin) {
                 guard let project = owned[projectID], viewer.sees(agency: project.agency, status: project.status) else { return }
                 others.append(.init(at: at, projectID: projectID, agency: project.agency, title: project.title, kind: kind,

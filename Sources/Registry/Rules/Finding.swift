@@ -65,7 +65,13 @@ public struct Finding: Sendable, Equatable {
         case .accountableOwnerMissing(let cost):
             return "A project of \(cost.formatted) is above a threshold and must name its accountable owner (owner.name, or a role with responsibility 'accountable')."
         case .split(let split):
-            let names = split.projects.map(String.init).joined(separator: ", ")
+            // Written into one string: a split names its whole group, twenty and more projects.
+            var names = ""
+            names.reserveCapacity(8 * (split.partners.count + 1))
+            for id in split.projects {
+                if !names.isEmpty { names += ", " }
+                names += String(id)
+            }
             return "Projects \(names) of this agency look alike, run at the same time and are each under the \(split.kind.hyphenated) threshold of \(split.threshold.formatted), but together cost \(split.total.formatted): treat them as one project."
         case .staleReport(let since, let days, let period):
             return "No update from the agency for \(days) days (since \(since)); projects report at least every \(period) days."
