@@ -49,17 +49,25 @@ public enum JSONString {
     }
 
     /// Runs of bytes that need no escape are copied whole; every byte of a multi-byte UTF-8
-    /// sequence is 0x80 or above, so only ASCII needs looking at.
+    /// sequence is 0x80 or above, so only ASCII needs looking at. Eight bytes are looked at
+    /// at once where none of them needs an escape (most of a long text).
     public static func quote(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
             var runStart = 0
-            for position in 0..<utf8.count {
+            var position = 0
+            while position < utf8.count {
+                if position + 8 <= utf8.count,
+                   !needsEscape(UnsafeRawPointer(utf8.baseAddress! + position).loadUnaligned(as: UInt64.self)) {
+                    position += 8
+                    continue
+                }
                 let byte = utf8[position]
+                position += 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
-                runStart = position + 1
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position - 1]))
+                runStart = position
                 switch byte {
                 case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
                 case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
@@ -75,5 +83,15 @@ public enum JSONString {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes of `word` is below 0x20, a quote or a backslash: each test
+    /// is the bit trick that finds a zero byte (exact as a whole; bytes of 0x80 and above never match).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        return (control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & highs != 0
     }
 }

@@ -43,6 +43,41 @@ struct JSONTests {
         #expect(try JSONParser.parse(value.serialized) == value)
     }
 
+    /// Quoting looks at eight bytes at once: every byte that needs an escape is found at every
+    /// position of a word, among bytes that do not, multi-byte characters included.
+    @Test func quotingEscapesEveryByteThatNeedsItWhereverItIs() throws {
+        func expected(_ string: String) -> String {
+            var quoted = "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": quoted += "\\\""
+                case "\\": quoted += "\\\\"
+                case "\n": quoted += "\\n"
+                case "\r": quoted += "\\r"
+                case "\t": quoted += "\\t"
+                case _ where scalar.value < 0x20: quoted += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                default: quoted.unicodeScalars.append(scalar)
+                }
+            }
+            return quoted + "\""
+        }
+        let fillers = ["a", "é", "中", "😀", " ", "~", "!", "#", "[", "]", "\u{7F}"]
+        var checked = 0
+        for special in (0..<0x20).map({ String(UnicodeScalar(UInt8($0))) }) + ["\"", "\\", "a"] {
+            for filler in fillers {
+                for length in 0..<20 {
+                    for position in 0...length {
+                        let string = String(repeating: filler, count: position) + special + String(repeating: filler, count: length - position)
+                        #expect(JSONString.quote(string) == expected(string), "\(Array(string.utf8))")
+                        #expect(try JSONParser.parse(JSONString.quote(string)) == .string(string))
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 40_000)
+    }
+
     @Test func objectSubscriptReplacesInPlaceAndRemoves() {
         var object: JSONObject = ["a": .integer(1), "b": .integer(2)]
         object["a"] = .string("x")

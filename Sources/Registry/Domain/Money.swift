@@ -68,39 +68,39 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// As the API shows it: whole units with up to two decimals, no trailing zeros (`12500000.5`).
-    public var decimalString: String {
-        let sign = minorUnits < 0 ? "-" : ""
-        let magnitude = minorUnits.magnitude
-        let whole = magnitude / 100
-        let cents = magnitude % 100
-        if cents == 0 { return sign + String(whole) }
-        if cents % 10 == 0 { return sign + "\(whole).\(cents / 10)" }
-        return sign + "\(whole).\(cents < 10 ? "0" : "")\(cents)"
-    }
+    public var decimalString: String { written(thousands: false, bothDecimals: false) }
 
     /// For people: thousands separated, always two decimals (`12,500,000.50`).
-    public var formatted: String {
-        // Written backwards as ASCII bytes: the rules word every finding with amounts, so this
-        // runs for every project of a portfolio assessed.
-        var magnitude = minorUnits.magnitude
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(32)
-        for _ in 0..<2 {
-            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
+    public var formatted: String { written(thousands: true, bothDecimals: true) }
+
+    /// Written backwards into a buffer on the stack and read forwards: the rules word every
+    /// finding with amounts and a quarter's changes show 100,000, and this allocates nothing
+    /// (an amount of up to fifteen characters is a small string).
+    private func written(thousands: Bool, bothDecimals: Bool) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
+            var start = buffer.count
+            func put(_ byte: UInt8) {
+                start -= 1
+                buffer[start] = byte
+            }
+            var magnitude = minorUnits.magnitude
+            let cents = magnitude % 100
+            magnitude /= 100
+            if bothDecimals || cents != 0 {
+                if bothDecimals || cents % 10 != 0 { put(UInt8(ascii: "0") + UInt8(cents % 10)) }
+                put(UInt8(ascii: "0") + UInt8(cents / 10))
+                put(UInt8(ascii: "."))
+            }
+            var digits = 0
+            repeat {
+                if thousands && digits > 0 && digits % 3 == 0 { put(UInt8(ascii: ",")) }
+                put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                magnitude /= 10
+                digits += 1
+            } while magnitude > 0
+            if minorUnits < 0 { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
         }
-        reversed.append(UInt8(ascii: "."))
-        var digits = 0
-        repeat {
-            if digits > 0 && digits % 3 == 0 { reversed.append(UInt8(ascii: ",")) }
-            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-            digits += 1
-        } while magnitude > 0
-        if minorUnits < 0 { reversed.append(UInt8(ascii: "-")) }
-        // Turned round in place: decoding contiguous bytes is the fast path.
-        reversed.reverse()
-        return String(decoding: reversed, as: UTF8.self)
     }
 
     public var description: String { decimalString }
