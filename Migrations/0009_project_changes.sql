@@ -28,27 +28,25 @@ CREATE VIEW project_version_changes AS
 SELECT at, project_id, event_id, position, field, old, new, agency_code, title, status,
        CASE position WHEN 1 THEN (SELECT json_extract(a.after, '$.reason') FROM audit_events a WHERE a.id = event_id) END AS reason
 FROM (
-    SELECT v.at, v.project_id, v.event_id, f.position, f.field, v.first, v.agency_code, v.title, v.status,
-           CASE f.position WHEN 1 THEN v.was_status WHEN 2 THEN v.was_cost WHEN 3 THEN v.was_spend
-                           WHEN 4 THEN v.was_start WHEN 5 THEN v.was_planned WHEN 6 THEN v.was_forecast END AS old,
+    SELECT v.at, v.project_id, v.event_id, f.position, f.field, p.event_id IS NULL AS first, v.agency_code, v.title, v.status,
+           CASE f.position WHEN 1 THEN p.status WHEN 2 THEN p.whole_life_cost_cents WHEN 3 THEN p.spend_to_date_cents
+                           WHEN 4 THEN p.start_date WHEN 5 THEN p.planned_end_date WHEN 6 THEN p.forecast_end_date END AS old,
            CASE f.position WHEN 0 THEN v.whole_life_cost_cents WHEN 1 THEN v.status WHEN 2 THEN v.whole_life_cost_cents
                            WHEN 3 THEN v.spend_to_date_cents WHEN 4 THEN v.start_date WHEN 5 THEN v.planned_end_date
                            WHEN 6 THEN v.forecast_end_date END AS new
-    FROM (SELECT at, project_id, event_id, agency_code, title, status, whole_life_cost_cents, spend_to_date_cents, start_date, planned_end_date,
-                 forecast_end_date, row_number() OVER w = 1 AS first,
-                 lag(status) OVER w AS was_status, lag(whole_life_cost_cents) OVER w AS was_cost,
-                 lag(spend_to_date_cents) OVER w AS was_spend, lag(start_date) OVER w AS was_start,
-                 lag(planned_end_date) OVER w AS was_planned, lag(forecast_end_date) OVER w AS was_forecast
-          FROM project_versions WINDOW w AS (PARTITION BY project_id ORDER BY event_id)) v,
-         (SELECT 0 AS position, 'registered' AS field UNION ALL SELECT 1, 'status' UNION ALL SELECT 2, 'whole_life_cost'
-          UNION ALL SELECT 3, 'spend_to_date' UNION ALL SELECT 4, 'start_date' UNION ALL SELECT 5, 'planned_end_date'
-          UNION ALL SELECT 6, 'forecast_end_date') f
+    FROM project_versions v
+    -- The version before it: the project's latest of a smaller event id.
+    LEFT JOIN project_versions p ON p.event_id = (
+        SELECT max(q.event_id) FROM project_versions q WHERE q.project_id = v.project_id AND q.event_id < v.event_id)
+    CROSS JOIN (SELECT 0 AS position, 'registered' AS field UNION ALL SELECT 1, 'status' UNION ALL SELECT 2, 'whole_life_cost'
+                UNION ALL SELECT 3, 'spend_to_date' UNION ALL SELECT 4, 'start_date' UNION ALL SELECT 5, 'planned_end_date'
+                UNION ALL SELECT 6, 'forecast_end_date') f
 )
 WHERE CASE WHEN first THEN position = 0 ELSE position > 0 AND old IS NOT new END;
 
 INSERT INTO project_changes SELECT * FROM project_version_changes;
 
--- The view's window is over one project's versions: the filter on project_id is pushed into it.
+-- The filter on event_id is pushed into the view: one version and the one before it are read.
 CREATE TRIGGER project_versions_record_changes AFTER INSERT ON project_versions
 BEGIN
     INSERT INTO project_changes SELECT * FROM project_version_changes WHERE project_id = NEW.project_id AND event_id = NEW.event_id;
