@@ -46,7 +46,8 @@ WHERE CASE WHEN first THEN position = 0 ELSE position > 0 AND old IS NOT new END
 
 INSERT INTO project_changes SELECT * FROM project_version_changes;
 
--- The filter on event_id is pushed into the view: one version and the one before it are read.
+-- The filter on event_id is pushed into the view: one version is read, and the one before it
+-- found among the project's entries in project_versions_by_project, whatever its history.
 CREATE TRIGGER project_versions_record_changes AFTER INSERT ON project_versions
 BEGIN
     INSERT INTO project_changes SELECT * FROM project_version_changes WHERE project_id = NEW.project_id AND event_id = NEW.event_id;
@@ -55,6 +56,9 @@ CREATE TRIGGER project_changes_append_only_update BEFORE UPDATE ON project_chang
 BEGIN SELECT RAISE(ABORT, 'project changes are history and never changed'); END;
 CREATE TRIGGER project_changes_append_only_delete BEFORE DELETE ON project_changes
 BEGIN SELECT RAISE(ABORT, 'project changes are history and never removed'); END;
+
+-- One project's changes (its feed) without a walk of everyone's.
+CREATE INDEX project_changes_by_project ON project_changes (project_id, at);
 
 -- The other records a change lists, found by their time rather than project by project.
 CREATE INDEX baselines_by_time ON baselines (created_at);

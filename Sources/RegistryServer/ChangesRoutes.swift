@@ -47,8 +47,9 @@ struct ChangesRoutes {
     /// An event as JSON, written straight into `out`: a quarter's changes hold 150,000 of them,
     /// and a tree of values for each cost more than writing it.
     static func write(_ event: PortfolioChanges.Event, into out: inout [UInt8]) {
-        // Keys as static bytes and values quoted where they are: nothing shared between the
-        // threads that write the pages is retained (a quarter's changes are 150,000 events).
+        // Keys as static bytes and values quoted where they are, not wrapped or copied: the two
+        // threads that write the pages do not retain the same keys (a quarter's changes are
+        // 150,000 events).
         func key(_ bytes: StaticString) { bytes.withUTF8Buffer { out.append(contentsOf: $0) } }
         func optional(_ name: StaticString, _ value: String?) {
             key(name)
@@ -177,7 +178,7 @@ struct ChangesRoutes {
             tag: "Portfolio", access: .everyone, parameters: Self.parameters,
             responses: [.json(200, "The changes.", Self.schema), .badRequest, .unauthorized, .invalid])
         ) { context in
-HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
+            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
                          stream: Self.body(try changes(context), currency: storage.currency))
         }
         api.add(APIOperation(

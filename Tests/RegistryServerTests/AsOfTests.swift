@@ -190,7 +190,7 @@ import Testing
         // Migration 0009 keeps what each rebuilt version changed: the history's changes are listed.
         let changes = try storage.portfolio.recordedChanges(viewer: .centre(tokenID: "t"), from: AsOf(LocalDate("2025-01-01")!), to: AsOf(LocalDate("2025-01-04")!))
         #expect(changes.map { "\($0.kind.rawValue) \($0.field ?? "") \($0.old ?? "-") \($0.new ?? "-")" }
-                == ["cost_changed whole_life_cost 2500000 2500000.5", "published status proposed submitted", "registered whole_life_cost - 2500000"])
+                == ["published status proposed submitted", "cost_changed whole_life_cost 2500000 2500000.5", "registered whole_life_cost - 2500000"])
     }
 
     /// A row ahead of its versions (before 0007 an agency's business case counted as a report

@@ -37,3 +37,46 @@ extension ChangesOrderTests {
         #expect(Portfolio.sortedInOrder([]).isEmpty)
     }
 }
+
+extension ChangesOrderTests {
+    /// Parts already in order one after another (each starting no earlier than the one before
+    /// ends, empty ones between) are joined as they are: the same as the stable sort.
+    @Test func partsInOrderAreJoinedAsTheyAre() {
+        typealias Item = (at: Int, project: Int, label: String)
+        var generator = SystemRandomNumberGenerator()
+        let inOrder = { (a: Item, b: Item) in (a.at, a.project) < (b.at, b.project) }
+        for _ in 0..<50 {
+            let all = (0..<Int.random(in: 0...60, using: &generator)).map { place -> Item in
+                (Int.random(in: 0...5, using: &generator), Int.random(in: 0...2, using: &generator), "\(place)")
+            }.sorted { inOrder($0, $1) }
+            var cuts = (0..<Int.random(in: 0...6, using: &generator)).map { _ in Int.random(in: 0...all.count, using: &generator) }.sorted()
+            cuts = [0] + cuts + [all.count]
+            let parts = zip(cuts, cuts.dropFirst()).map { Array(all[$0..<$1]) }
+            #expect(Portfolio.merged(parts, by: inOrder).map(\.label) == all.map(\.label))
+        }
+    }
+
+    /// The stretches of a window follow one another without a gap and cover it exactly.
+    @Test func stretchesCoverTheWindowWithoutGaps() {
+        let from = AsOf(LocalDate("2026-06-30")!)
+        for days in 0..<12 {
+            let to = AsOf(from.day.adding(days: days))
+            for count in 1...5 {
+                let stretches = Portfolio.stretches(from: from, to: to, count: count)
+                #expect(stretches.count == min(days, count))
+                #expect(stretches.first?.from ?? from == from && stretches.last?.to ?? to == to)
+                #expect(zip(stretches, stretches.dropFirst()).allSatisfy { $0.to == $1.from } && stretches.allSatisfy { $0.from < $0.to })
+            }
+        }
+    }
+
+    /// The feeds show the newest first, the events of one moment of one project in the order they were recorded.
+    @Test func newestFirstKeepsTheOrderOfOneMoment() {
+        let events = [("01", 1, "a"), ("02", 1, "b"), ("02", 1, "c"), ("02", 2, "d"), ("03", 1, "e"), ("03", 1, "f")].map { at, project, label in
+            PortfolioChanges.Event(at: "2026-01-\(at)T00:00:00Z", projectID: Int64(project), agency: "A", title: "T", kind: .costChanged,
+                                   detail: label, origin: .auditEvent(0))
+        }
+        #expect(Portfolio.newestFirst(events).map(\.detail) == ["e", "f", "d", "b", "c", "a"])
+        #expect(Portfolio.newestFirst([]).isEmpty)
+    }
+}

@@ -184,7 +184,22 @@ extension Portfolio {
         } else {
             scope = .all
         }
-        return try recordedEvents(of: scope, from: from, to: to, viewer: viewer).reversed()
+        return Self.newestFirst(try recordedEvents(of: scope, from: from, to: to, viewer: viewer))
+    }
+
+    /// Events `inOrder` turned newest first, the events of one moment of one project kept in
+    /// the order they were recorded (a version's fields in their order, then its other records).
+    static func newestFirst(_ events: [PortfolioChanges.Event]) -> [PortfolioChanges.Event] {
+        var newest: [PortfolioChanges.Event] = []
+        newest.reserveCapacity(events.count)
+        var end = events.endIndex
+        while end > events.startIndex {
+            var start = end - 1
+            while start > events.startIndex, !inOrder(events[start - 1], events[end - 1]) { start -= 1 }
+            newest.append(contentsOf: events[start..<end])
+            end = start
+        }
+        return newest
     }
 
     /// What the rules said at the end of each of `days` that they had not said the day before
