@@ -182,7 +182,7 @@ import Testing
     @Test func theMigrationRebuildsHistoryFromTheAuditTrail() throws {
         let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-01-04T10:00:00Z", now: Date(timeIntervalSince1970: 1_736_000_000))
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time", "0009_project_changes"])
+        #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time", "0009_project_changes", "0010_versions_of_rows_ahead"])
         let draft = try #require(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-03")!)))
         #expect(draft.status == .proposed && draft.record.systems == ["Ledger"] && draft.record.wholeLifeCost == Money(minorUnits: 250_000_000))
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-04")!))?.record.wholeLifeCost == Money(minorUnits: 250_000_050))
@@ -194,16 +194,29 @@ import Testing
     }
 
     /// A row ahead of its versions (before 0007 an agency's business case counted as a report
-    /// without a project event, so no version dates it) is read as its versions say for a past
-    /// day, even when the live entries could serve it: a past day is the same however it is built.
-    @Test func aRowAheadOfItsVersionsIsReadAsItsVersionsSay() throws {
+    /// without a project event, so the rebuilt history dates the report earlier) gets a version
+    /// of its row from migration 0010, dated at that report, with an audit event of the
+    /// registry's own: before the report a past day says what the older version says, after it
+    /// what the row says, however the day is built.
+    @Test func aRowAheadOfItsVersionsGetsAVersionAtItsReport() throws {
         let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-03-01T10:00:00Z", now: Date(timeIntervalSince1970: 1_749_556_800))
         defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(storage.appliedMigrations.suffix(2) == ["0009_project_changes", "0010_versions_of_rows_ahead"])
+        #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-02-28")!))?.reportedAt == "2025-01-04T10:00:00Z")
+        #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-03-01")!))?.reportedAt == "2025-03-01T10:00:00Z")
+        let completed = try #require(try storage.projects.history(id: 1).last)
+        #expect(completed.action == "project.version_of_row" && completed.actor == "system:migration-0010" && completed.at == "2025-03-01T10:00:00Z")
         let centre = Principal.centre(tokenID: "c")
         let live = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: centre).first).assessment.findings
         #expect(live.contains { $0.rule == .staleReport && $0.message.contains("since 2025-03-01") }, "now: the row's report")
-        let then = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: centre, asOf: AsOf(LocalDate("2025-05-01")!)).first).assessment.findings
-        #expect(then.contains { $0.rule == .staleReport && $0.message.contains("for 117 days (since 2025-01-04)") }, "2025-05-01: the versions' report")
+        let then = try #require(try storage.portfolio.entries(ProjectQuery(), viewer: centre, asOf: AsOf(LocalDate("2025-06-09")!)).first).assessment.findings
+        #expect(then.contains { $0.rule == .staleReport && $0.message.contains("for 100 days (since 2025-03-01)") }, "2025-06-09: the report of 2025-03-01")
+        // Opened again: nothing more to complete.
+        let again = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
+                                             migrationsDirectory: RunningRegistry.repository.appendingPathComponent("Migrations").path,
+                                             clock: RegistryClock(now: { Date(timeIntervalSince1970: 1_749_556_800) }))
+        #expect(again.appliedMigrations.isEmpty)
+        #expect(try again.projects.history(id: 1).filter { $0.action == "project.version_of_row" }.count == 1)
     }
 
     /// A registry of one project written by the migrations before 0007 (its agency's audit

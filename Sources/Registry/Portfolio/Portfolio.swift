@@ -59,10 +59,7 @@ public struct Portfolio: Sendable {
 
     /// The first build, in its two parts (the similarity index, then the projection), with
     /// `measure` asked before, between and after: what each part costs, for the start-up log.
-    /// First, what a past day needs found once (see `PortfolioHistory.prepare`), so that no
-    /// request after the first build waits for it.
     public func build<Measure>(measuring measure: () -> Measure) throws -> (projects: Int, before: Measure, afterSimilarity: Measure, afterProjection: Measure) {
-        try history.prepare(compliance.database)
         let before = measure()
         try compliance.similarity.withCurrent(compliance.database) { _ in }
         let afterSimilarity = measure()

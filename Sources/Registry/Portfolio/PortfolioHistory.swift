@@ -34,11 +34,6 @@ public final class PortfolioHistory: Sendable {
 
     /// The live entries: a project unchanged since a past day, and steady over it, is taken from them.
     private let projection: PortfolioProjection
-    /// Projects whose row is not their latest version, found once: only history written before
-    /// migration 0007 (rebuilt from the audit trail, which did not date every report) can leave
-    /// one, and the next write to it records a version, so the set only ever shrinks.
-    private let unversioned = Mutex<Set<Int64>?>(nil)
-
     init(projection: PortfolioProjection) {
         self.projection = projection
     }
@@ -53,7 +48,7 @@ public final class PortfolioHistory: Sendable {
             return hit.past
         }
         if let found { return found }
-        let past = try Self.build(asOf, compliance, served: projection.served(), unversioned: try unversionedProjects(compliance.database))
+        let past = try Self.build(asOf, compliance, served: projection.served())
         built.withLock { built in
             built.removeAll { $0.past.asOf == asOf }
             built.append((past, asOf.day < today ? nil : generation))
@@ -62,36 +57,17 @@ public final class PortfolioHistory: Sendable {
         return past
     }
 
-    /// Finds the projects whose row is not their latest version, if not found yet: at start-up,
-    /// so that the first past day asked for need not.
-    func prepare(_ database: SQLiteDatabase) throws {
-        _ = try unversionedProjects(database)
-    }
-
-    private func unversionedProjects(_ database: SQLiteDatabase) throws -> Set<Int64> {
-        // Found under the lock: a past day asked for while start-up is finding them waits for
-        // that instead of finding them again.
-        try unversioned.withLock { found in
-            if let found { return found }
-            let projects = Set(try database.read { try ProjectVersions.unversioned($0) })
-            found = projects
-            return projects
-        }
-    }
-
     /// Projects are read and assessed as they stood, except those whose records have not
     /// changed since the day and whose findings have been steady since before it (see
     /// `RulesEngine.steadySince`): their served entries say what the rules said then, with the
     /// report's staleness counted to that day and their alike projects those of then.
-    private static func build(_ asOf: AsOf, _ compliance: Compliance, served: (entries: PortfolioProjection.Entries, position: Int64)?,
-                              unversioned: Set<Int64>) throws -> Past {
+    private static func build(_ asOf: AsOf, _ compliance: Compliance, served: (entries: PortfolioProjection.Entries, position: Int64)?) throws -> Past {
         let database = compliance.database
         // The live index and entries before the database: every commit they reflect is in what
         // is read after them. Changed since: anything of the project recorded after the day (a
         // version, a review, a baseline...), or (for today) a commit the index does not reflect
-        // yet. Touched: those, any commit the served entries do not reflect, and any project
-        // whose row is not its latest version; nil (every project read afresh) if a threshold
-        // has been recorded since.
+        // yet. Touched: those, and any commit the served entries do not reflect; nil (every
+        // project read afresh) if a threshold has been recorded since.
         let live = try compliance.similarity.current(database)
         let (every, levels, changed, touched, thresholds) = try database.read { db in
             let recorded = try AuditChanges.recorded(db, after: asOf)
@@ -100,7 +76,7 @@ public final class PortfolioHistory: Sendable {
             if let served {
                 let sinceServed = try AuditChanges.read(db, after: served.position)
                 if recorded.registryWide.isSubset(of: Self.readThroughProjects) && sinceServed.entities.isSubset(of: Self.readThroughProjects) {
-                    touched = changed.union(sinceServed.projects).union(unversioned)
+                    touched = changed.union(sinceServed.projects)
                 }
             }
             return (try Projects.allIDs(db), try Agencies.levels(db), changed.sorted(), touched, try Thresholds.schedule(db, asOf: asOf))

@@ -37,16 +37,6 @@ enum ProjectVersions {
             """, [eventID, at, projectID])
     }
 
-    /// The projects whose row differs from their latest version in what it was (version,
-    /// status) or when its agency last reported.
-    static func unversioned(_ db: SQLiteConnection) throws -> [Int64] {
-        try db.query("""
-            SELECT p.id FROM projects p LEFT JOIN project_versions v
-              ON v.event_id = (SELECT max(event_id) FROM project_versions WHERE project_id = p.id)
-            WHERE v.event_id IS NULL OR v.version IS NOT p.version OR v.status IS NOT p.status OR v.reported_at IS NOT p.reported_at
-            """).map { try $0.decode("id", as: Int64.self) }
-    }
-
     /// The latest version of each project (of `ids`, or all) recorded by `asOf`: `columns` of it.
     static func latestSQL(ids: Bool, columns: String = "*") -> String {
         """

@@ -178,6 +178,7 @@ struct ProjectPage {
         case "agency" where parts.count > 1: return "Agency \(parts[1])"
         case "centre": return "Centre of government"
         case "operator": return "Operator (command line)"
+        case "system": return "The registry (\(parts.dropFirst().joined(separator: ":")))"
         default: return name
         }
     }
@@ -189,6 +190,7 @@ struct ProjectPage {
         case "project.import.update": "Updated by import"
         case "project.update": "Updated"
         case "project.transition": "Status changed"
+        case "project.version_of_row": "History completed from the record (its last report)"
         case "business_case.put": "Business case written"
         case "baseline.create": "Baseline set"
         case "review.request": "Review requested"
