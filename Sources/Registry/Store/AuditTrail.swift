@@ -18,22 +18,20 @@ public enum AuditTrail {
 /// naming a project that left its row changed (its version, or when its agency last reported)
 /// copies the row and its parts, so no write can change a project without leaving its history.
 enum ProjectVersions {
+    /// A version's columns after its event id and time, in the order of `project_rows_as_versions`.
+    private static let rowColumns = """
+        project_id, agency_code, external_id, title, description, category, status, status_before_hold, whole_life_cost_cents,
+        spend_to_date_cents, start_date, planned_end_date, forecast_end_date, risk_rating, owner_name, owner_role, owner_email,
+        version, created_at, updated_at, reported_at, roles, systems, datasets, milestones
+        """
+
     static func record(_ db: SQLiteConnection, projectID: Int64, eventID: Int64, at: String) throws {
+        // The row as a version is the view of migration 0010, which copied rows the same way.
         try db.execute("""
-            INSERT INTO project_versions
-            SELECT ?, p.id, ?, p.agency_code, p.external_id, p.title, p.description, p.category, p.status, p.status_before_hold,
-                   p.whole_life_cost_cents, p.spend_to_date_cents, p.start_date, p.planned_end_date, p.forecast_end_date,
-                   p.risk_rating, p.owner_name, p.owner_role, p.owner_email, p.version, p.created_at, p.updated_at, p.reported_at,
-                   (SELECT json_group_array(json_object('party', party, 'responsibility', responsibility, 'description', description))
-                    FROM (SELECT * FROM project_roles WHERE project_id = p.id ORDER BY position)),
-                   (SELECT json_group_array(name) FROM (SELECT name FROM project_systems WHERE project_id = p.id ORDER BY position)),
-                   (SELECT json_group_array(name) FROM (SELECT name FROM project_datasets WHERE project_id = p.id ORDER BY position)),
-                   (SELECT json_group_array(json_object('name', name, 'baseline_date', baseline_date, 'forecast_date', forecast_date,
-                                                        'actual_date', actual_date))
-                    FROM (SELECT * FROM milestones WHERE project_id = p.id ORDER BY position))
-            FROM projects p
-            WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM project_versions v
-                                           WHERE v.project_id = p.id AND v.version = p.version AND v.reported_at IS p.reported_at)
+            INSERT INTO project_versions (event_id, at, \(rowColumns))
+            SELECT ?, ?, r.* FROM project_rows_as_versions r
+            WHERE r.project_id = ? AND NOT EXISTS (SELECT 1 FROM project_versions v
+                                                   WHERE v.project_id = r.project_id AND v.version = r.version AND v.reported_at IS r.reported_at)
             """, [eventID, at, projectID])
     }
 
