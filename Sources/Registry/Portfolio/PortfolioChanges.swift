@@ -176,10 +176,10 @@ extension Portfolio {
         if let project {
             scope = .project(project)
         } else if let agency {
-            // The projects that have been the agency's, with every change of theirs.
+            // A project is its agency's for good, so the agency's projects now are all it has had
+            // (found by the agency's index, not a walk of every version).
             scope = .sorted(try compliance.database.read { db in
-                try db.query("SELECT DISTINCT project_id FROM project_versions WHERE at < ? AND agency_code = ? ORDER BY project_id",
-                             [to.cutoff, agency]).map { try $0.decode("project_id", as: Int64.self) }
+                try db.query("SELECT id FROM projects WHERE agency_code = ? ORDER BY id", [agency]).map { try $0.decode("id", as: Int64.self) }
             })
         } else {
             scope = .all
