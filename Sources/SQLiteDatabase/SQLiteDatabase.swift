@@ -31,6 +31,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
         /// When it throws, the group stays committed here and each of its writes gets an
         /// `UnconfirmedCommit` error instead of its result.
         public var confirmCommit: (@Sendable () throws -> Void)? = nil
+        /// Run on the writer at the end of each write transaction, inside it, just before its
+        /// COMMIT: upkeep that costs less once a transaction than once a write (the registry's
+        /// full-text index). When it throws, the group is rolled back and each of its writes
+        /// fails with that error.
+        public var beforeCommit: (@Sendable (SQLiteConnection) throws -> Void)? = nil
 
         public init() {}
     }
@@ -45,10 +50,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let commits = Atomic<UInt64>(0)
     private let committedWrites = Atomic<UInt64>(0)
     private let readCheckouts = Atomic<UInt64>(0)
-    // Group commit: `pendingWrites` and `groupInProgress` only under `writeQueue`.
-    private var pendingWrites: [WriteJob] = []
-    private var groupInProgress = false
-    private let writeQueue = NSCondition()
+    /// Group commit: callers queue their writes here and one thread of the database's own
+    /// commits them (see `write`).
+    private let writeQueue = WriteQueue()
     /// A connection of its own that only asks `PRAGMA data_version`, which changes when any
     /// other connection, of this process or another, commits; asked at most once a millisecond
     /// (a hot read validates its cache by `generation` on every request).
@@ -109,17 +113,33 @@ public final class SQLiteDatabase: @unchecked Sendable {
             try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         }
         watcher = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        let queue = writeQueue
+        let committer = Thread { [weak self] in
+            while let group = queue.takeAll() {
+                guard let self else { continue } // closed as it goes: `deinit` ends the queue
+                self.commit(group)
+            }
+            queue.ended.signal()
+        }
+        committer.name = "sqlite-writer"
+        committer.start()
     }
+
+    deinit { writeQueue.close() }
+
+    /// Signalled when the committing thread has ended, after the database is released (tests).
+    var committingThreadEnded: DispatchSemaphore { writeQueue.ended }
 
     /// Runs `body` on the writer inside a transaction: committed, durably, before this returns;
     /// rolled back when it throws (the error is rethrown).
     ///
     /// Group commit: writes that arrive while one is being committed wait together, and the
-    /// next of them to run takes them all into one `BEGIN IMMEDIATE … COMMIT`, each in its own
-    /// `SAVEPOINT`, so that one fsync makes the whole group durable. A body that throws rolls
-    /// back to its savepoint and leaves the others in the group alone; a body sees the writes
-    /// of the bodies before it in the group (they are on the same connection). Bodies may run
-    /// on another caller's thread, one at a time, while their own caller waits.
+    /// database's committing thread takes them all into one `BEGIN IMMEDIATE … COMMIT`, each in
+    /// its own `SAVEPOINT`, so that one fsync makes the whole group durable. A body that throws
+    /// rolls back to its savepoint and leaves the others in the group alone; a body sees the
+    /// writes of the bodies before it in the group (they are on the same connection). Bodies run
+    /// on that thread, one at a time, while their callers wait: one thread that never hands the
+    /// writer on keeps its caches warm, and only the callers of a committed group are woken.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         guard writer != nil else { throw Self.readOnlyError(path) }
@@ -128,7 +148,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
         var result: T?
         let job = withoutActuallyEscaping(body) { body in
             let job = WriteJob { result = try body($0) }
-            enqueueAndWait(job)
+            writeQueue.append(job)
+            job.waitUntilFinished()
             return job
         }
         if let error = job.error { throw error }
@@ -146,33 +167,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public static var memoryInUse: Int { Int(sqlite3_memory_used()) }
 
     /// Writes queued behind the one being committed (for tests and diagnostics).
-    public var pendingWriteCount: Int {
-        writeQueue.lock()
-        defer { writeQueue.unlock() }
-        return pendingWrites.count
-    }
+    public var pendingWriteCount: Int { writeQueue.count }
 
-    /// Queues `job` and returns once it has run and its group is committed (or failed). The
-    /// first waiter to find nobody committing runs everything queued so far.
-    private func enqueueAndWait(_ job: WriteJob) {
-        writeQueue.lock()
-        pendingWrites.append(job)
-        while !job.isFinished {
-            if groupInProgress {
-                writeQueue.wait()
-                continue
-            }
-            groupInProgress = true
-            let group = pendingWrites
-            pendingWrites.removeAll(keepingCapacity: true)
-            writeQueue.unlock()
-            commitGroup(group)
-            writeQueue.lock()
-            groupInProgress = false
-            for member in group { member.finish() }
-            writeQueue.broadcast()
-        }
-        writeQueue.unlock()
+    /// Runs `group` on the committing thread and answers its callers. The thread holds the
+    /// writer while it does, so a body that asks for another connection is stopped (debug builds).
+    private func commit(_ group: [WriteJob]) {
+        checkOut("write")
+        commitGroup(group)
+        checkIn()
+        for job in group { job.finish() }
     }
 
     /// Runs `group` in one transaction on the writer.
@@ -209,6 +212,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
         guard inTransaction else { return }
         do {
+            try configuration.beforeCommit?(writer)
             try writer.execute("COMMIT")
             // The watcher sees this commit as another connection's: asked now, with the count
             // bumped after, `generation` changes once for it rather than again a moment later.
@@ -326,11 +330,11 @@ public struct UnconfirmedCommit: Error, Sendable, Equatable, CustomStringConvert
 /// One caller's write waiting for its group: its body (dropped once run, so that the caller's
 /// non-escaping closure never outlives the call) and how it ended.
 private final class WriteJob: @unchecked Sendable {
-    // Touched by the thread committing the group, then read by the caller after `finish()`
-    // under the queue's lock, which orders the two.
+    // Touched by the committing thread, then read by the caller after `finish()`, which the
+    // semaphore orders before the caller's wake-up.
     private var body: ((SQLiteConnection) throws -> Void)?
     var error: (any Error)?
-    private(set) var isFinished = false
+    private let finished = DispatchSemaphore(value: 0)
 
     init(_ body: @escaping (SQLiteConnection) throws -> Void) { self.body = body }
 
@@ -340,9 +344,52 @@ private final class WriteJob: @unchecked Sendable {
         try body?(connection)
     }
 
+    /// Wakes only this job's caller: the others of the group, and those queued for the next,
+    /// sleep on.
     func finish() {
         body = nil
-        isFinished = true
+        finished.signal()
+    }
+
+    func waitUntilFinished() { finished.wait() }
+}
+
+/// The writes waiting for the committing thread, which takes them all at once.
+private final class WriteQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [WriteJob] = []
+    private var closed = false
+    let ended = DispatchSemaphore(value: 0)
+
+    func append(_ job: WriteJob) {
+        condition.lock()
+        pending.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Every write queued, once there is one; nil once closed.
+    func takeAll() -> [WriteJob]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.isEmpty && !closed { condition.wait() }
+        if pending.isEmpty { return nil }
+        let group = pending
+        pending.removeAll(keepingCapacity: true)
+        return group
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return pending.count
     }
 }
 

@@ -57,6 +57,37 @@ import Testing
         #expect(try Self.names(db).count == 9)
     }
 
+    @Test func theUpkeepBeforeCommitSeesTheGroupAndItsFailureFailsTheGroup() throws {
+        let temp = try TemporaryDatabase()
+        var configuration = SQLiteDatabase.Configuration()
+        // Counts the group's rows into a table of its own; refuses a group with a row named 'refused'.
+        configuration.beforeCommit = { db in
+            guard try db.scalar("SELECT count(*) FROM t WHERE name = 'refused'") == .integer(0) else { throw Refused() }
+            try db.execute("INSERT INTO upkeep (rows) SELECT count(*) FROM t")
+        }
+        let db = try SQLiteDatabase(path: temp.path, configuration: configuration)
+        try db.write { try $0.executeScript("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE); CREATE TABLE upkeep (rows INTEGER)") }
+        let outcomes = Self.queueBehindAHeldWrite(db, [
+            { try $0.execute("INSERT INTO t (name) VALUES ('a')") },
+            { try $0.execute("INSERT INTO t (name) VALUES ('b')") },
+        ])
+        #expect(outcomes.allSatisfy { $0 == nil })
+        #expect(try db.read { try $0.query("SELECT rows FROM upkeep ORDER BY rowid").map { try $0.decode("rows", as: Int.self) } } == [0, 1, 3],
+                "once a transaction, after its last write: the table's creation, the holder's, the two queued")
+        #expect(throws: Refused.self) { try db.write { try $0.execute("INSERT INTO t (name) VALUES ('refused')") } }
+        #expect(try Self.names(db) == ["holder", "a", "b"], "the refused group left nothing")
+    }
+
+    @Test func aReleasedDatabaseEndsItsCommittingThread() throws {
+        let temp = try TemporaryDatabase()
+        var db: SQLiteDatabase? = try temp.open()
+        try db?.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)") }
+        let ended = try #require(db?.committingThreadEnded)
+        #expect(ended.wait(timeout: .now() + 0.2) == .timedOut, "the thread commits for as long as the database is open")
+        db = nil
+        #expect(ended.wait(timeout: .now() + 10) == .success, "a database released is not kept alive by its own thread")
+    }
+
     @Test func aFailingWriteRollsBackAloneAndTheOthersInItsGroupCommit() throws {
         let temp = try TemporaryDatabase()
         let db = try temp.open()
