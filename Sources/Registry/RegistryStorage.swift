@@ -52,6 +52,8 @@ public final class RegistryStorage: Sendable {
             throw RegistryError.invalid([FieldError("currency", "must be an ISO 4217 code of three capital letters, e.g. EUR")])
         }
         let migrator = try Migrator(directory: migrationsDirectory)
+        var configuration = configuration
+        configuration.beforeCommit = { try ProjectSearch.indexChangedProjects($0) }
         let database = try SQLiteDatabase(path: path, configuration: configuration)
         if configuration.followsAnotherWriter {
             // A follower cannot migrate; it serves only a file at exactly this code's schema.
@@ -64,6 +66,8 @@ public final class RegistryStorage: Sendable {
             return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: [])
         }
         let applied = try migrator.migrate(database)
+        // A migration that changed projects left them noted for the full-text index: indexed now.
+        if !applied.isEmpty { try database.write { _ in } }
         return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: applied.map(\.name))
     }
 }

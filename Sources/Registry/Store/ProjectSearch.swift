@@ -222,6 +222,22 @@ public struct ProjectSearch: Sendable {
         text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
     }
 
+    /// Brings the full-text index up to date with the projects the transaction changed, which
+    /// migration 0011's triggers noted: run once a write transaction, just before it commits
+    /// (`SQLiteDatabase.Configuration.beforeCommit`), since FTS5 indexing inside each write's
+    /// own statement costs several times as much.
+    static func indexChangedProjects(_ db: SQLiteConnection) throws {
+        try db.execute("""
+            INSERT INTO projects_fts (projects_fts, rowid, title, description)
+            SELECT 'delete', project_id, indexed_title, indexed_description FROM projects_fts_changed WHERE indexed_title IS NOT NULL
+            """)
+        try db.execute("""
+            INSERT INTO projects_fts (rowid, title, description)
+            SELECT p.id, p.title, coalesce(p.description, '') FROM projects_fts_changed c JOIN projects p ON p.id = c.project_id
+            """)
+        try db.execute("DELETE FROM projects_fts_changed")
+    }
+
     /// Each word a prefix match, all required; FTS5 syntax in the input is not interpreted.
     static func ftsQuery(_ text: String) -> String {
         let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
