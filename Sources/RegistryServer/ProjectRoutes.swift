@@ -89,17 +89,14 @@ struct ProjectRoutes {
         return .object(object)
     }
 
-    /// The project's representation, from the cache while nothing it depends on has changed;
-    /// rendered from `written` when a write just produced it, otherwise read.
-    func representation(_ state: ProjectState, written: Written? = nil) throws -> SharedBody {
+    /// The project's representation, from the cache while nothing it depends on has changed.
+    func representation(_ state: ProjectState) throws -> SharedBody {
         if let cached = cache.body(for: state) { return cached }
-        let project: StoredProject, assessment: Assessment
-        if let written {
-            (project, assessment) = (written.project, try storage.compliance.assess(written.project, ownContext: written.ownContext))
-        } else {
-            guard let stored = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
-            (project, assessment) = (stored, try storage.compliance.assess(stored))
-        }
+        guard let stored = try storage.projects.get(id: state.id) else { throw RegistryError.notFound("No project has the id \(state.id).") }
+        return rendered(stored, try storage.compliance.assess(stored), for: state)
+    }
+
+    private func rendered(_ project: StoredProject, _ assessment: Assessment, for state: ProjectState) -> SharedBody {
         let body = SharedBody(view(project, assessment).serializedBytes)
         cache.store(body, for: state)
         return body
@@ -113,17 +110,26 @@ struct ProjectRoutes {
         var ownContext: RuleContext
     }
 
-    func written(_ db: SQLiteConnection, _ project: StoredProject) throws -> Written {
+    func written(_ db: SQLiteConnection, _ project: StoredProject, created: Bool = false) throws -> Written {
         guard let state = try storage.projects.state(on: db, id: project.id) else { throw RegistryError.notFound("No project has the id \(project.id).") }
-        return Written(project: project, state: state, ownContext: try storage.compliance.ownContext(on: db, for: project))
+        return Written(project: project, state: state, ownContext: try storage.compliance.ownContext(on: db, for: project, created: created))
     }
 
-    /// The project as it is now, or as the write that produced `written` left it.
+    /// The project as it is now, or as the write that produced `written` left it (rendered
+    /// from that, not read back).
     func projectResponse(id: Int64, written: Written? = nil, status: HTTPStatus = .ok, extraHeaders: [(String, String)] = []) throws -> HTTPResponse {
-        guard var state = try written?.state ?? storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
-        state.similarity = try storage.compliance.similaritySignature(for: id)
-        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders),
-                            shared: try representation(state, written: written))
+        let state: ProjectState, body: SharedBody
+        if let written {
+            let (assessment, signature) = try storage.compliance.assess(written.project, ownContext: written.ownContext)
+            var writtenState = written.state
+            writtenState.similarity = signature
+            (state, body) = (writtenState, rendered(written.project, assessment, for: writtenState))
+        } else {
+            guard var current = try storage.projects.state(id: id) else { throw RegistryError.notFound("No project has the id \(id).") }
+            current.similarity = try storage.compliance.similaritySignature(for: id)
+            (state, body) = (current, try representation(current))
+        }
+        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json"), ("ETag", state.etag)] + extraHeaders), shared: body)
     }
 
     /// The record version `If-Match` names; nil when absent or `*`. Any ETag from a read of the
@@ -331,7 +337,7 @@ struct ProjectRoutes {
         var written: Written?
         let project = try storage.projects.create(record, agency: agency, by: principal) { db, project in
             if let claim { try storage.idempotencyKeys.record(db, claim, status: 201, location: "/api/v1/projects/\(project.id)") }
-            written = try self.written(db, project)
+            written = try self.written(db, project, created: true)
         }
         let location = "/api/v1/projects/\(project.id)"
         let response = try projectResponse(id: project.id, written: written, status: .created, extraHeaders: [("Location", location)])

@@ -110,7 +110,7 @@ public final class PortfolioHistory: Sendable {
         }, take: { made += PortfolioProjection.entries(for: $0, names: &entries) })
         // Steady: the served entry, its findings said again for that day.
         if let served {
-            try Batches.run(steady, size: 4 * PortfolioProjection.batchSize, assess: { ids in
+            Batches.run(steady, size: 4 * PortfolioProjection.batchSize, assess: { ids in
                 ids.map { id in
                     let entry = served.entries[id]!
                     let (matches, splits) = entry.status.isOpen ? compliance.portfolioWide(for: id, thresholds: thresholds, in: similarity, today: asOf.day) : ([], [])

@@ -433,15 +433,18 @@ extension Similarity {
             postings.reserveCapacity(postings.count + 1)
         }
 
-        /// Puts projects in the index (see `insert`), the tables by id grown once to the largest
-        /// id, to its exact size: grown one id at a time, each could hold up to twice the room.
+        /// Puts projects in the index (see `insert`). A build grows the tables by id once, to the
+        /// largest id exactly: grown one id at a time, each could hold up to twice the room. A
+        /// write's few new projects grow them by an eighth when full, not to the exact size,
+        /// which would copy every table on every write.
         public mutating func insert(contentsOf projects: [ProjectFingerprint]) {
             guard let largest = projects.map(\.id).max() else { return }
-            let more = Int(ProjectIDs.number(largest)) + 1 - slots.count
-            if more > 0 {
-                slots.reserveCapacity(slots.count + more)
-                facts.reserveCapacity(facts.count + more)
-                alike.reserveCapacity(alike.count + more)
+            let needed = Int(ProjectIDs.number(largest)) + 1
+            if needed > slots.capacity {
+                let capacity = slots.isEmpty ? needed : max(needed, slots.count + slots.count / 8)
+                slots.reserveCapacity(capacity)
+                facts.reserveCapacity(capacity)
+                alike.reserveCapacity(capacity)
             }
             for project in projects { insert(project) }
         }

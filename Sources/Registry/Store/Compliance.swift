@@ -29,8 +29,10 @@ public struct Compliance: Sendable {
     /// The project's own rule context, without the portfolio-wide comparisons, read on `db`:
     /// inside a write, the writer's connection, which sees the transaction's own changes and
     /// needs no reader while it holds the writer.
-    public func ownContext(on db: SQLiteConnection, for project: StoredProject) throws -> RuleContext {
-        try ownContexts(on: db, for: [project])[project.id]!
+    /// `created`: the transaction itself just inserted the project, so it has no business case,
+    /// review or baseline to look for.
+    public func ownContext(on db: SQLiteConnection, for project: StoredProject, created: Bool = false) throws -> RuleContext {
+        try ownContexts(on: db, for: [project], created: created)[project.id]!
     }
 
     /// The rule contexts of many projects, a query per kind of fact however many there are.
@@ -60,11 +62,34 @@ public struct Compliance: Sendable {
     }
 
     /// With `asOf`, from what had been recorded by then, with that day as today.
-    func ownContexts(on db: SQLiteConnection, for projects: [StoredProject], asOf: AsOf? = nil) throws -> [Int64: RuleContext] {
+    func ownContexts(on db: SQLiteConnection, for projects: [StoredProject], asOf: AsOf? = nil, created: Bool = false) throws -> [Int64: RuleContext] {
         let today = asOf?.day ?? clock.today()
-        let list = Projects.idList(projects.map(\.id))
         let levels = try Agencies.levels(db)
         let thresholds = try Thresholds.schedule(db, asOf: asOf)
+        var businessCases: [Int64: BusinessCase] = [:]
+        var reviews: [Int64: [Review]] = [:]
+        var baselines: [Int64: [Baseline]] = [:]
+        if !created {
+            (businessCases, reviews, baselines) = try records(on: db, of: projects.map(\.id), asOf: asOf)
+        }
+        var contexts: [Int64: RuleContext] = [:]
+        contexts.reserveCapacity(projects.count)
+        // By index, each part read in place: a loop over the projects would copy every one.
+        for index in projects.indices {
+            let id = projects[index].id
+            contexts[id] = RuleContext(
+                project: projects[index].record, status: projects[index].status, agencyLevel: levels[projects[index].agency] ?? .national,
+                businessCase: businessCases[id], thresholds: thresholds, reviews: reviews[id] ?? [],
+                baselines: baselines[id] ?? [], lastReported: projects[index].reportedOn,
+                today: today, tolerances: tolerances)
+        }
+        return contexts
+    }
+
+    /// The business cases, reviews and baselines of `ids` (with `asOf`, as recorded by then).
+    private func records(on db: SQLiteConnection, of ids: [Int64], asOf: AsOf?) throws
+        -> (businessCases: [Int64: BusinessCase], reviews: [Int64: [Review]], baselines: [Int64: [Baseline]]) {
+        let list = Projects.idList(ids)
         let cases = asOf.recorded("created_at")
         var businessCases: [Int64: BusinessCase] = [:]
         try db.forEach("""
@@ -86,18 +111,7 @@ public struct Compliance: Sendable {
         try db.forEach("SELECT * FROM baselines WHERE project_id IN (SELECT value FROM json_each(?))\(taken.sql) ORDER BY project_id, number", [list] + taken.arguments) { row in
             baselines[try row.decode("project_id"), default: []].append(try Baselines.baseline(row))
         }
-        var contexts: [Int64: RuleContext] = [:]
-        contexts.reserveCapacity(projects.count)
-        // By index, each part read in place: a loop over the projects would copy every one.
-        for index in projects.indices {
-            let id = projects[index].id
-            contexts[id] = RuleContext(
-                project: projects[index].record, status: projects[index].status, agencyLevel: levels[projects[index].agency] ?? .national,
-                businessCase: businessCases[id], thresholds: thresholds, reviews: reviews[id] ?? [],
-                baselines: baselines[id] ?? [], lastReported: projects[index].reportedOn,
-                today: today, tolerances: tolerances)
-        }
-        return contexts
+        return (businessCases, reviews, baselines)
     }
 
     /// The alike pairs across agencies, for the portfolio's duplicates list.
@@ -138,11 +152,17 @@ public struct Compliance: Sendable {
     }
 
     /// The project assessed from its own context as a write left it (`ownContext(on:for:)` on
-    /// the writer's connection), with the portfolio-wide comparisons added after the commit.
-    public func assess(_ project: StoredProject, ownContext: RuleContext) throws -> Assessment {
-        var contexts = [project.id: ownContext]
-        try addPortfolioWide(to: &contexts, for: [project])
-        return Self.assessment(of: project, in: contexts[project.id] ?? ownContext)
+    /// the writer's connection), with the portfolio-wide comparisons added after the commit;
+    /// and its similarity signature (`similaritySignature(for:)`), from the same look at the index.
+    public func assess(_ project: StoredProject, ownContext: RuleContext) throws -> (assessment: Assessment, similaritySignature: Int) {
+        var context = ownContext
+        let signature = try similarity.withCurrent(database) { snapshot in
+            if project.status.isOpen {
+                (context.similarProjects, context.thresholdSplits) = portfolioWide(for: project.id, thresholds: context.thresholds, in: snapshot, today: clock.today())
+            }
+            return Self.signature(of: project.id, in: snapshot)
+        }
+        return (Self.assessment(of: project, in: context), signature)
     }
 
     /// Many projects assessed together; see `contexts(for:)`.
