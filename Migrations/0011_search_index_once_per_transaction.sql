@@ -4,26 +4,32 @@
 -- project inside its INSERT cost about 70 µs, most of a durable creation's time on the
 -- writer. The triggers now only note which projects changed, with what the index held for
 -- them; the writer indexes them all, in two statements, just before it commits
--- (ProjectSearch.indexChangedProjects). No reader ever sees a note: it is written and
--- cleared in the same transaction.
+-- (ProjectSearch.indexChangedProjects), so a note of the registry's own writes is cleared
+-- in the transaction that wrote it. A change made outside them (a later migration, an
+-- operator's sqlite3) is indexed by the next write, or when the registry next opens.
 DROP TRIGGER projects_fts_insert;
 DROP TRIGGER projects_fts_delete;
 DROP TRIGGER projects_fts_update;
 
--- The first note of a project in a transaction wins: it says what the index holds (NULL: nothing).
+-- The first note of a project in a transaction wins: it says what the index holds (NULL:
+-- nothing). Not `INSERT OR IGNORE`: a statement's own conflict clause (an `INSERT OR REPLACE`
+-- into projects) would override the trigger's, and the last note would win.
 CREATE TABLE projects_fts_changed (
     project_id INTEGER PRIMARY KEY,
     indexed_title TEXT,
     indexed_description TEXT
 );
 CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects BEGIN
-    INSERT OR IGNORE INTO projects_fts_changed (project_id) VALUES (new.id);
+    INSERT INTO projects_fts_changed (project_id)
+    SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM projects_fts_changed WHERE project_id = new.id);
 END;
 CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects BEGIN
-    INSERT OR IGNORE INTO projects_fts_changed (project_id, indexed_title, indexed_description)
-    VALUES (old.id, old.title, coalesce(old.description, ''));
+    INSERT INTO projects_fts_changed (project_id, indexed_title, indexed_description)
+    SELECT old.id, old.title, coalesce(old.description, '')
+    WHERE NOT EXISTS (SELECT 1 FROM projects_fts_changed WHERE project_id = old.id);
 END;
 CREATE TRIGGER projects_fts_update AFTER UPDATE OF title, description ON projects BEGIN
-    INSERT OR IGNORE INTO projects_fts_changed (project_id, indexed_title, indexed_description)
-    VALUES (old.id, old.title, coalesce(old.description, ''));
+    INSERT INTO projects_fts_changed (project_id, indexed_title, indexed_description)
+    SELECT old.id, old.title, coalesce(old.description, '')
+    WHERE NOT EXISTS (SELECT 1 FROM projects_fts_changed WHERE project_id = old.id);
 END;

@@ -53,7 +53,11 @@ public final class RegistryStorage: Sendable {
         }
         let migrator = try Migrator(directory: migrationsDirectory)
         var configuration = configuration
-        configuration.beforeCommit = { try ProjectSearch.indexChangedProjects($0) }
+        let alsoBeforeCommit = configuration.beforeCommit
+        configuration.beforeCommit = { db in
+            try ProjectSearch.indexChangedProjects(db)
+            try alsoBeforeCommit?(db)
+        }
         let database = try SQLiteDatabase(path: path, configuration: configuration)
         if configuration.followsAnotherWriter {
             // A follower cannot migrate; it serves only a file at exactly this code's schema.
@@ -66,8 +70,11 @@ public final class RegistryStorage: Sendable {
             return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: [])
         }
         let applied = try migrator.migrate(database)
-        // A migration that changed projects left them noted for the full-text index: indexed now.
-        if !applied.isEmpty { try database.write { _ in } }
+        // Projects changed outside the registry's writes (a migration, an operator's sqlite3)
+        // are noted for the full-text index: indexed now, by a write of nothing.
+        if try database.readStatement({ try $0.queryFirst("SELECT 1 FROM projects_fts_changed LIMIT 1") }) != nil {
+            try database.write { _ in }
+        }
         return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: applied.map(\.name))
     }
 }

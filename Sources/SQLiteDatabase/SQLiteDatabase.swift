@@ -116,7 +116,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
         let queue = writeQueue
         let committer = Thread { [weak self] in
             while let group = queue.takeAll() {
-                guard let self else { continue } // closed as it goes: `deinit` ends the queue
+                guard let self else {
+                    // Cannot happen while callers hold the database as they wait; never left waiting.
+                    for job in group { job.error = SQLiteError(extendedCode: SQLITE_MISUSE, message: "the database was closed"); job.finish() }
+                    continue
+                }
                 self.commit(group)
             }
             queue.ended.signal()
@@ -175,7 +179,13 @@ public final class SQLiteDatabase: @unchecked Sendable {
         checkOut("write")
         commitGroup(group)
         checkIn()
-        for job in group { job.finish() }
+        // The callers wake one another, each the next two, so that this thread wakes one and
+        // goes on to the next group: every wake-up it made itself could hand its core to the
+        // caller woken.
+        for (index, job) in group.enumerated() {
+            job.wakesNext = Array(group[min(group.count, 2 * index + 1)..<min(group.count, 2 * index + 3)])
+        }
+        group.first?.finish()
     }
 
     /// Runs `group` in one transaction on the writer.
@@ -344,6 +354,9 @@ private final class WriteJob: @unchecked Sendable {
         try body?(connection)
     }
 
+    /// The jobs of the same group whose callers this one's caller wakes when woken.
+    var wakesNext: [WriteJob] = []
+
     /// Wakes only this job's caller: the others of the group, and those queued for the next,
     /// sleep on.
     func finish() {
@@ -351,7 +364,11 @@ private final class WriteJob: @unchecked Sendable {
         finished.signal()
     }
 
-    func waitUntilFinished() { finished.wait() }
+    func waitUntilFinished() {
+        finished.wait()
+        for job in wakesNext { job.finish() }
+        wakesNext = []
+    }
 }
 
 /// The writes waiting for the committing thread, which takes them all at once.

@@ -50,6 +50,9 @@ struct SearchIndexTests {
                 _ = try Projects.update(db, echo, to: Self.record("E", "Foxtrot fields"), at: "2026-01-01T00:00:01Z", by: agency, action: "project.update")
                 created.set("foxtrot", echo.id)
               } },
+            // Renamed again in the same group: the index held Alpha, which is what goes.
+            { _ = try storage.projects.replace(id: renamed.id, with: Self.record("A", "Hotel harbour", description: "Quay works"),
+                                               expectedVersion: nil, by: agency) },
         ]
         for (index, write) in writes.enumerated() {
             done.enter()
@@ -69,18 +72,18 @@ struct SearchIndexTests {
         #expect(try Self.matching("bravo", storage) == [bravo])
         #expect(try Self.matching("charlie", storage).isEmpty, "a write rolled back is not indexed")
         #expect(try Self.matching("alpha", storage).isEmpty, "a renamed project's old title is gone from the index")
-        #expect(try Self.matching("delta", storage) == [renamed.id])
-        #expect(try Self.matching("harbour", storage) == [renamed.id])
+        #expect(try Self.matching("delta", storage).isEmpty)
+        #expect(try Self.matching("hotel quay", storage) == [renamed.id])
         #expect(try Self.matching("echo", storage).isEmpty)
         #expect(try Self.matching("foxtrot", storage) == [foxtrot])
         try storage.database.withWriter { db in
-            // FTS5 checks its index against the projects table it indexes.
-            try db.execute("INSERT INTO projects_fts (projects_fts) VALUES ('integrity-check')")
+            // FTS5 checks its index against the projects table it indexes (rank 1: against the content).
+            try db.execute("INSERT INTO projects_fts (projects_fts, rank) VALUES ('integrity-check', 1)")
             #expect(try db.scalar("SELECT count(*) FROM projects_fts_changed") == .integer(0), "no note outlives its transaction")
         }
     }
 
-    @Test func aProjectChangedOutsideTheServerIsIndexedByTheNextWrite() throws {
+    @Test func aProjectChangedOutsideTheRegistrysWritesIsIndexedOnOpeningOrByTheNextWrite() throws {
         let registry = try TemporaryRegistry("search-index-outside")
         let storage = try registry.open()
         try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
@@ -88,9 +91,13 @@ struct SearchIndexTests {
         // Another connection (an operator's sqlite3) changes a title: the trigger notes it.
         try storage.database.withWriter { db in try db.execute("UPDATE projects SET title = 'Golf greens' WHERE id = ?", [project.id]) }
         #expect(try Self.matching("alpha", storage) == [project.id], "not yet indexed")
+        let reopened = try registry.open()
+        #expect(try Self.matching("golf", reopened) == [project.id])
+        #expect(try Self.matching("alpha", reopened).isEmpty)
+        try storage.database.withWriter { db in try db.execute("UPDATE projects SET title = 'India isles' WHERE id = ?", [project.id]) }
         try storage.agencies.create(Agency(code: "MINEDU", name: "Education", level: .national), by: .commandLine)
-        #expect(try Self.matching("golf", storage) == [project.id])
-        #expect(try Self.matching("alpha", storage).isEmpty)
+        #expect(try Self.matching("india", storage) == [project.id])
+        #expect(try Self.matching("golf", storage).isEmpty)
     }
 }
 

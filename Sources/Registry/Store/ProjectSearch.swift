@@ -227,6 +227,9 @@ public struct ProjectSearch: Sendable {
     /// (`SQLiteDatabase.Configuration.beforeCommit`), since FTS5 indexing inside each write's
     /// own statement costs several times as much.
     static func indexChangedProjects(_ db: SQLiteConnection) throws {
+        // Most transactions that change no project: they write nothing here (an unfiltered
+        // DELETE would still write the empty table's root page).
+        guard try db.queryFirst("SELECT 1 FROM projects_fts_changed LIMIT 1") != nil else { return }
         try db.execute("""
             INSERT INTO projects_fts (projects_fts, rowid, title, description)
             SELECT 'delete', project_id, indexed_title, indexed_description FROM projects_fts_changed WHERE indexed_title IS NOT NULL
