@@ -1,3 +1,4 @@
+import Foundation
 import SQLiteDatabase
 import Synchronization
 
@@ -5,7 +6,7 @@ import Synchronization
 /// agency (P8-THRESHOLD-SPLIT). Built once over every open project, then kept up to date from
 /// the audit trail: a write re-indexes only the projects it touched, so the cost of a write
 /// grows with that project's likenesses, not with the portfolio.
-public final class SimilarityIndex: Sendable {
+public final class SimilarityIndex: @unchecked Sendable {
     public struct Match: Sendable, Equatable {
         public var other: Int64
         public var otherAgency: String
@@ -41,19 +42,37 @@ public final class SimilarityIndex: Sendable {
         func neighbours(of id: Int64) -> ProjectIDs { index.neighbours(of: id) }
     }
 
-    private let snapshot = Mutex<Snapshot?>(nil)
+    // Read with `lock` held for reading, by any number of threads at once; changed with it
+    // held for writing.
+    nonisolated(unsafe) private var snapshot: Snapshot?
+    private let lock = ReadWriteLock()
 
     public init() {}
 
     /// Runs `body` on the index as of the last commit: built on first use, then updated by the
-    /// projects the audit trail names since. `body` runs under the index's lock and must not
-    /// keep the snapshot: a copy held past it would make the next update copy every table of
-    /// the index (copy-on-write) instead of changing the few entries a write touched. A copy to
-    /// keep is `current`'s, with tables of its own.
+    /// projects the audit trail names since. Bodies run together, under the index's lock held
+    /// for reading (the writes of a group commit all look at it at once, after their commit);
+    /// an update waits for them and they for it. `body` must not keep the snapshot: a copy held
+    /// past it would make the next update copy every table of the index (copy-on-write) instead
+    /// of changing the few entries a write touched. A copy to keep is `current`'s, with tables
+    /// of its own.
     func withCurrent<T>(_ database: SQLiteDatabase, _ body: (borrowing Snapshot) throws -> T) throws -> T {
         let generation = database.generation
-        return try snapshot.withLock { cached in
-            if let cached, cached.generation == generation { return try body(cached) }
+        lock.lockForReading()
+        if snapshot?.generation == generation {
+            defer { lock.unlock() }
+            return try body(snapshot!)
+        }
+        lock.unlock()
+        lock.lockForWriting()
+        defer { lock.unlock() }
+        return try Self.update(&snapshot, to: generation, database, then: body)
+    }
+
+    /// Brings `cached` up to `generation` (unless another thread just did), then runs `body` on it.
+    private static func update<T>(_ cached: inout Snapshot?, to generation: UInt64, _ database: SQLiteDatabase,
+                                  then body: (borrowing Snapshot) throws -> T) throws -> T {
+        if cached?.generation != generation {
             do {
                 // Updated in place: a copy of the whole index per write is what this avoids.
                 if cached != nil {
@@ -72,8 +91,8 @@ public final class SimilarityIndex: Sendable {
                 cached = nil
                 throw error
             }
-            return try body(cached!)
         }
+        return try body(cached!)
     }
 
     /// A copy of the index as of the last commit, with tables of its own (see `makeUnique`):
@@ -191,4 +210,30 @@ extension SimilarityIndex.Snapshot {
         index.insert(contentsOf: fingerprints)
         index.linkAll()
     }
+}
+
+/// Many readers or one writer (`pthread_rwlock_t`, writers first: a steady stream of readers
+/// must not keep an update out). Unlike `Mutex`, it lets the readers run together, and a
+/// waiter sleeps instead of spinning.
+final class ReadWriteLock: @unchecked Sendable {
+    private let handle: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        handle = .allocate(capacity: 1)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        let created = pthread_rwlock_init(handle, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+        precondition(created == 0, "pthread_rwlock_init failed: \(created)")
+    }
+
+    deinit {
+        pthread_rwlock_destroy(handle)
+        handle.deallocate()
+    }
+
+    func lockForReading() { pthread_rwlock_rdlock(handle) }
+    func lockForWriting() { pthread_rwlock_wrlock(handle) }
+    func unlock() { pthread_rwlock_unlock(handle) }
 }
