@@ -4,7 +4,6 @@ import Registry
 /// JSON schemas of projects and business cases, for the OpenAPI document.
 enum ProjectSchemas {
     static func inputProperties(withAgency: Bool) -> [(String, JSONValue)] {
-        let text = Schema.nullable(Schema.string)
         let date = Schema.nullable(Schema.date)
         var properties: [(String, JSONValue)] = []
         if withAgency { properties.append(("agency", Schema.nullable(Schema.agencyCode))) }
@@ -48,7 +47,6 @@ enum ProjectSchemas {
     }
 
     static func businessCaseProperties() -> [(String, JSONValue)] {
-        let text = Schema.nullable(Schema.string)
         let scale = JSONValue.object(["type": .string("integer"), "minimum": .integer(1), "maximum": .integer(5)])
         return [
             ("value", Schema.object([
