@@ -220,6 +220,18 @@ import Testing
         #expect(try again.projects.history(id: 1).filter { $0.action == "project.version_of_row" }.count == 1)
     }
 
+    @Test func theProjectPageSaysTheRegistryCompletedTheHistory() throws {
+        let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-03-01T10:00:00Z", now: Date(timeIntervalSince1970: 1_749_556_800))
+        let registry = try RunningRegistry(storage: storage, directory: directory)
+        let page = try registry.request("GET", "/projects/1")
+        #expect(page.status == 200)
+        // One row of the history: when, who (the registry itself), what (worded, with its code).
+        #expect(page.response.text.contains("""
+            <tr><th scope="row">2025-03-01 10:00</th><td>The registry (migration-0010)</td>\
+            <td>History completed from the record (its last report) <span class="code">project.version_of_row</span></td></tr>
+            """))
+    }
+
     /// A registry of one project written by the migrations before 0007 (its agency's audit
     /// events: registered on 2025-01-02, submitted on 2025-01-04; its row reported at
     /// `reportedAt`), opened by this code on a clock at `now`, and the folder to remove.

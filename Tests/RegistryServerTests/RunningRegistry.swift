@@ -19,13 +19,20 @@ final class RunningRegistry: Sendable {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(logger supplied: Logger? = nil, clock: RegistryClock = RegistryClock(), database: SQLiteDatabase.Configuration = .init(),
-         configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
+    convenience init(logger supplied: Logger? = nil, clock: RegistryClock = RegistryClock(), database: SQLiteDatabase.Configuration = .init(),
+                     configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
-                                           migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path, clock: clock,
-                                           configuration: database)
+        let storage = try RegistryStorage.open(path: directory.appendingPathComponent("registry.sqlite").path,
+                                               migrationsDirectory: Self.repository.appendingPathComponent("Migrations").path, clock: clock,
+                                               configuration: database)
+        try self.init(storage: storage, directory: directory, logger: supplied, configure: configure)
+    }
+
+    /// A server over a registry already opened, in `directory`, which goes with it.
+    init(storage: RegistryStorage, directory: URL, logger supplied: Logger? = nil, configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+        self.storage = storage
+        self.directory = directory
         application = RegistryApplication(storage: storage, resources: .init(publicDirectory: Self.repository.appendingPathComponent("Public").path))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
