@@ -72,7 +72,7 @@ public final class RegistryStorage: Sendable {
         let applied = try migrator.migrate(database)
         // Projects changed outside the registry's writes (a migration, an operator's sqlite3)
         // are noted for the full-text index: indexed now, by a write of nothing.
-        if try database.readStatement({ try $0.queryFirst("SELECT 1 FROM projects_fts_changed LIMIT 1") }) != nil {
+        if try database.readStatement(ProjectSearch.hasChangedProjects) {
             try database.write { _ in }
         }
         return RegistryStorage(database: database, clock: clock, currency: currency, tolerances: tolerances, appliedMigrations: applied.map(\.name))

@@ -89,12 +89,12 @@ struct SearchIndexTests {
         try storage.agencies.create(Agency(code: "MINFIN", name: "Finance", level: .national), by: .commandLine)
         let project = try storage.projects.create(Self.record("A", "Alpha roads"), agency: "MINFIN", by: .agency(code: "MINFIN", tokenID: "t"))
         // Another connection (an operator's sqlite3) changes a title: the trigger notes it.
-        try storage.database.withWriter { db in try db.execute("UPDATE projects SET title = 'Golf greens' WHERE id = ?", [project.id]) }
+        _ = try storage.database.withWriter { db in try db.execute("UPDATE projects SET title = 'Golf greens' WHERE id = ?", [project.id]) }
         #expect(try Self.matching("alpha", storage) == [project.id], "not yet indexed")
         let reopened = try registry.open()
         #expect(try Self.matching("golf", reopened) == [project.id])
         #expect(try Self.matching("alpha", reopened).isEmpty)
-        try storage.database.withWriter { db in try db.execute("UPDATE projects SET title = 'India isles' WHERE id = ?", [project.id]) }
+        _ = try storage.database.withWriter { db in try db.execute("UPDATE projects SET title = 'India isles' WHERE id = ?", [project.id]) }
         try storage.agencies.create(Agency(code: "MINEDU", name: "Education", level: .national), by: .commandLine)
         #expect(try Self.matching("india", storage) == [project.id])
         #expect(try Self.matching("golf", storage).isEmpty)

@@ -339,12 +339,13 @@ extension Portfolio {
     private func recordedEvents(of scope: RecordScope, from: AsOf, to: AsOf, shownAsOf: AsOf? = nil, viewer: Principal) throws -> [PortfolioChanges.Event] {
         try compliance.database.read { db in
             var changes: [PortfolioChanges.Event] = []
+            // Every query below: ?1 and ?2 the window, and for one project, ?3 its id.
             var window: [any SQLiteBindable] = [from.cutoff, to.cutoff]
-            var oneProject = ""
-            if case .project(let id) = scope { window.append(id); oneProject = " AND project_id = ?3" }
+            var projectFilter = ""
+            if case .project(let id) = scope { window.append(id); projectFilter = " AND project_id = ?3" }
             try db.forEach("""
                 SELECT at, project_id, event_id, field, old, new, agency_code, title, status, reason FROM project_changes
-                WHERE at >= ?1 AND at < ?2\(oneProject) ORDER BY at, project_id, event_id, position
+                WHERE at >= ?1 AND at < ?2\(projectFilter) ORDER BY at, project_id, event_id, position
                 """, window) { row in
                 let projectID: Int64 = try row.decode("project_id")
                 guard scope.includes(projectID) else { return }
@@ -377,8 +378,6 @@ extension Portfolio {
 
             // Reviews, re-baselines and releases, shown as their project was at `to`.
             var others: [PortfolioChanges.Event] = []
-            var projectFilter = ""
-            if case .project = scope { projectFilter = " AND project_id = ?3" }
             let owners = try db.query("""
                 SELECT project_id FROM baselines WHERE number > 1 AND created_at >= ?1 AND created_at < ?2\(projectFilter)
                 UNION SELECT project_id FROM reviews WHERE requested_at >= ?1 AND requested_at < ?2\(projectFilter)

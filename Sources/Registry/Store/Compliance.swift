@@ -155,14 +155,12 @@ public struct Compliance: Sendable {
     /// the writer's connection), with the portfolio-wide comparisons added after the commit;
     /// and its similarity signature (`similaritySignature(for:)`), from the same look at the index.
     public func assess(_ project: StoredProject, ownContext: RuleContext) throws -> (assessment: Assessment, similaritySignature: Int) {
-        var context = ownContext
+        var contexts = [project.id: ownContext]
         let signature = try similarity.withCurrent(database) { snapshot in
-            if project.status.isOpen {
-                (context.similarProjects, context.thresholdSplits) = portfolioWide(for: project.id, thresholds: context.thresholds, in: snapshot, today: clock.today())
-            }
+            addPortfolioWide(to: &contexts, for: [project], in: snapshot, today: clock.today())
             return Self.signature(of: project.id, in: snapshot)
         }
-        return (Self.assessment(of: project, in: context), signature)
+        return (Self.assessment(of: project, in: contexts[project.id] ?? ownContext), signature)
     }
 
     /// Many projects assessed together; see `contexts(for:)`.

@@ -229,7 +229,7 @@ public struct ProjectSearch: Sendable {
     static func indexChangedProjects(_ db: SQLiteConnection) throws {
         // Most transactions that change no project: they write nothing here (an unfiltered
         // DELETE would still write the empty table's root page).
-        guard try db.queryFirst("SELECT 1 FROM projects_fts_changed LIMIT 1") != nil else { return }
+        guard try hasChangedProjects(db) else { return }
         try db.execute("""
             INSERT INTO projects_fts (projects_fts, rowid, title, description)
             SELECT 'delete', project_id, indexed_title, indexed_description FROM projects_fts_changed WHERE indexed_title IS NOT NULL
@@ -239,6 +239,12 @@ public struct ProjectSearch: Sendable {
             SELECT p.id, p.title, coalesce(p.description, '') FROM projects_fts_changed c JOIN projects p ON p.id = c.project_id
             """)
         try db.execute("DELETE FROM projects_fts_changed")
+    }
+
+    /// Whether projects are noted for the full-text index: none are between the registry's own
+    /// transactions, unless a change outside them (a migration, an operator's sqlite3) left them.
+    static func hasChangedProjects(_ db: SQLiteConnection) throws -> Bool {
+        try db.queryFirst("SELECT 1 FROM projects_fts_changed LIMIT 1") != nil
     }
 
     /// Each word a prefix match, all required; FTS5 syntax in the input is not interpreted.

@@ -1,6 +1,5 @@
 import Foundation
 import SQLiteDatabase
-import Synchronization
 
 /// Alike projects across the portfolio (P8-DUPLICATION) and split-looking groups within an
 /// agency (P8-THRESHOLD-SPLIT). Built once over every open project, then kept up to date from
