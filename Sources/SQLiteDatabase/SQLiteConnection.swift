@@ -22,6 +22,7 @@ public final class SQLiteConnection {
     public private(set) var preparedStatementCount = 0
 
     public init(path: String, mode: Mode = .readWrite, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        Self.configureSQLite
         var db: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
@@ -37,6 +38,19 @@ public final class SQLiteConnection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         try executeScript("PRAGMA foreign_keys = ON")
     }
+
+    /// SQLite's process-wide settings, made before the first connection opens (SQLite takes
+    /// them only before it initializes; if something initialized it first, the defaults stay).
+    private static let configureSQLite: Void = {
+        // Each write of a group runs in its own SAVEPOINT, and SQLite keeps the pages a
+        // savepoint may have to restore in a sub-journal: past 64 KiB (its default, reached by
+        // one creation) in a temporary file, written with two pwrite calls a page on the
+        // committing thread. Kept in memory up to 8 MiB, it is a copy, emptied at each RELEASE.
+        _ = csqlite_config_statement_journal_spill(Int32(statementJournalInMemory))
+    }()
+
+    /// Bytes of a savepoint's or statement's undo journal kept in memory before it spills to a file.
+    static let statementJournalInMemory = 8 << 20
 
     deinit {
         statements.removeAll()

@@ -115,6 +115,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
         watcher = try SQLiteConnection(path: path, mode: .readOnly, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         let queue = writeQueue
         let committer = Thread { [weak self] in
+            // Named from inside: on Linux, Foundation names only the thread that sets it.
+            Thread.current.name = "sqlite-writer"
             while let group = queue.takeAll() {
                 guard let self else {
                     // Cannot happen while callers hold the database as they wait; never left waiting.
@@ -125,7 +127,6 @@ public final class SQLiteDatabase: @unchecked Sendable {
             }
             queue.ended.signal()
         }
-        committer.name = "sqlite-writer"
         committer.start()
     }
 

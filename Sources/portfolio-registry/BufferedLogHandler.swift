@@ -16,12 +16,12 @@ final class LogSink: Sendable {
 
     private init() {
         let thread = Thread { [self] in
+            Thread.current.name = "log-writer" // from inside: Linux names only the thread that sets it
             while true {
                 usleep(flushInterval)
                 flush()
             }
         }
-        thread.name = "log-writer"
         thread.start()
     }
 

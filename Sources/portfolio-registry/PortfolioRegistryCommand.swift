@@ -216,6 +216,7 @@ extension Serve {
     /// a request seldom waits for it.
     static func keepPortfolioCurrent(_ portfolio: Portfolio, logger: Logger) {
         let thread = Thread {
+            Thread.current.name = "portfolio-sync" // from inside: Linux names only the thread that sets it
             do {
                 let built = try portfolio.build { (heap: clinux_heap().in_use, sqlite: SQLiteDatabase.memoryInUse, at: Date()) }
                 // The heap is the whole process's: on a small registry, requests served meanwhile
@@ -248,7 +249,6 @@ extension Serve {
                 Thread.sleep(forTimeInterval: 1)
             }
         }
-        thread.name = "portfolio-refresh"
         thread.start()
     }
 }

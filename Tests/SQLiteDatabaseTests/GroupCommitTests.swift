@@ -88,6 +88,15 @@ import Testing
         #expect(ended.wait(timeout: .now() + 10) == .success, "a database released is not kept alive by its own thread")
     }
 
+    @Test func theCommittingThreadIsNamedForOperators() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)") } // the thread has started
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        #expect(names.contains("sqlite-writer\n"), "as top -H and perf show it")
+    }
+
     @Test func aFailingWriteRollsBackAloneAndTheOthersInItsGroupCommit() throws {
         let temp = try TemporaryDatabase()
         let db = try temp.open()
@@ -117,6 +126,33 @@ import Testing
         ])
         #expect(outcomes.allSatisfy { $0 == nil })
         #expect(seen.values[0] == #"["holder", "earlier"]"#)
+    }
+
+    /// SQLite's temporary files open in this process (it names them `etilqs_…` and unlinks them at once).
+    static func openTemporaryFiles() -> Set<String> {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return Set(descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
+            .filter { $0.contains("etilqs_") })
+    }
+
+    @Test func whatAWriteMayHaveToUndoIsKeptInMemory() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { db in
+            try db.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
+            for _ in 0..<64 { try db.execute("INSERT INTO big (payload) VALUES (zeroblob(4000))") }
+        }
+        // Rewriting 64 pages that existed before the write's savepoint puts 256 KiB of them in
+        // its sub-journal: past SQLite's default of 64 KiB, that would be a temporary file.
+        var opened: Set<String> = []
+        try db.write { db in
+            let before = Self.openTemporaryFiles()
+            try db.execute("UPDATE big SET payload = randomblob(4000)")
+            #expect(db.isInTransaction)
+            opened = Self.openTemporaryFiles().subtracting(before)
+        }
+        #expect(opened.isEmpty, "the savepoint's undo journal went to \(opened)")
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM big WHERE payload != zeroblob(4000)") } == .integer(64))
     }
 
     @Test func aWriteIsDurableWhenItReturns() throws {

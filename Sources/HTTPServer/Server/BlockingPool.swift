@@ -20,10 +20,10 @@ final class BlockingPool: @unchecked Sendable {
         threadCount = threads
         for index in 0..<threads {
             let thread = Thread { [self] in
+                Thread.current.name = "http-write-\(index)" // from inside, as EventLoop's
                 work()
                 finished.signal()
             }
-            thread.name = "http-blocking-\(index)"
             thread.start()
         }
     }
