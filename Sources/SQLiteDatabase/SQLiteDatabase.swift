@@ -168,8 +168,25 @@ public final class SQLiteDatabase: @unchecked Sendable {
         (commits.load(ordering: .relaxed), committedWrites.load(ordering: .relaxed))
     }
 
-    /// The heap SQLite holds in this process, most of it its connections' page caches.
-    public static var memoryInUse: Int { Int(sqlite3_memory_used()) }
+    /// What the page caches of this database's connections hold: the writer's, the watcher's
+    /// and those of the readers not in use at the moment (each asked while no one else uses it).
+    public var pageCacheBytes: Int {
+        var bytes = 0
+        if let writer {
+            writerLock.lock()
+            bytes += writer.pageCacheBytes
+            writerLock.unlock()
+        }
+        if let watcher {
+            watcherLock.lock()
+            bytes += watcher.pageCacheBytes
+            watcherLock.unlock()
+        }
+        readersCondition.lock()
+        bytes += idleReaders.reduce(0) { $0 + $1.pageCacheBytes }
+        readersCondition.unlock()
+        return bytes
+    }
 
     /// Writes queued behind the one being committed (for tests and diagnostics).
     public var pendingWriteCount: Int { writeQueue.count }

@@ -195,7 +195,7 @@ struct Serve: ParsableCommand {
 
         let application = RegistryApplication(storage: registryStorage, resources: .init(publicDirectory: resources.publicFiles),
                                               role: isReplica ? .replica(primaryURL: primary) : .primary)
-        Self.keepPortfolioCurrent(registryStorage.portfolio, logger: logger)
+        Self.keepPortfolioCurrent(registryStorage.portfolio, database: registryStorage.database, logger: logger)
         let server = application.makeServer(configuration: configuration, logger: Logger(label: "http"))
         let boundPort = try server.start()
         LogSink.shared.flush()
@@ -214,11 +214,11 @@ extension Serve {
     /// The portfolio's in-memory projection is built once (every project read) and then kept
     /// up to date after writes and at midnight; doing that here, off the request path, means
     /// a request seldom waits for it.
-    static func keepPortfolioCurrent(_ portfolio: Portfolio, logger: Logger) {
+    static func keepPortfolioCurrent(_ portfolio: Portfolio, database: SQLiteDatabase, logger: Logger) {
         let thread = Thread {
             Thread.current.name = "portfolio-sync" // from inside: Linux names only the thread that sets it
             do {
-                let built = try portfolio.build { (heap: clinux_heap().in_use, sqlite: SQLiteDatabase.memoryInUse, at: Date()) }
+                let built = try portfolio.build { (heap: clinux_heap().in_use, sqlite: database.pageCacheBytes, at: Date()) }
                 // The heap is the whole process's: on a small registry, requests served meanwhile
                 // can free more than a part took.
                 let similarity = max(0, built.afterSimilarity.heap - built.before.heap)

@@ -47,6 +47,20 @@ struct SQLiteDatabaseTests {
         #expect(try db.read { try $0.scalar("SELECT count(*) FROM t") } == .integer(2))
     }
 
+    @Test func noProcessWideMemoryCountAndThePageCachesMeasuredByConnection() throws {
+        let temp = try TemporaryDatabase()
+        let db = try temp.open()
+        try db.write { db in
+            try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
+            for _ in 0..<50 { try db.execute("INSERT INTO t (payload) VALUES (zeroblob(2000))") }
+        }
+        #expect(try db.read { try $0.scalar("SELECT sum(length(payload)) FROM t") } == .integer(100_000))
+        // SQLite's own count would need its process-wide mutex on every allocation.
+        #expect(sqlite3_memory_used() == 0)
+        // The writer and the reader just used hold the table's pages.
+        #expect(db.pageCacheBytes > 100_000)
+    }
+
     @Test func reusesPreparedStatements() throws {
         let temp = try TemporaryDatabase()
         let db = try temp.open()
