@@ -137,22 +137,18 @@ import Testing
 
     @Test func whatAWriteMayHaveToUndoIsKeptInMemory() throws {
         let temp = try TemporaryDatabase()
-        let db = try temp.open()
-        try db.write { db in
-            try db.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
-            for _ in 0..<64 { try db.execute("INSERT INTO big (payload) VALUES (zeroblob(4000))") }
-        }
+        let db = try temp.openWithBlobs(64, bytes: 4000)
         // Rewriting 64 pages that existed before the write's savepoint puts 256 KiB of them in
         // its sub-journal: past SQLite's default of 64 KiB, that would be a temporary file.
         var opened: Set<String> = []
         try db.write { db in
             let before = Self.openTemporaryFiles()
-            try db.execute("UPDATE big SET payload = randomblob(4000)")
+            try db.execute("UPDATE blobs SET payload = randomblob(4000)")
             #expect(db.isInTransaction)
             opened = Self.openTemporaryFiles().subtracting(before)
         }
         #expect(opened.isEmpty, "the savepoint's undo journal went to \(opened)")
-        #expect(try db.read { try $0.scalar("SELECT count(*) FROM big WHERE payload != zeroblob(4000)") } == .integer(64))
+        #expect(try db.read { try $0.scalar("SELECT count(*) FROM blobs WHERE payload != zeroblob(4000)") } == .integer(64))
     }
 
     @Test func aWriteIsDurableWhenItReturns() throws {

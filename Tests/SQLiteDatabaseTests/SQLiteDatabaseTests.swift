@@ -19,6 +19,16 @@ final class TemporaryDatabase {
         return try SQLiteDatabase(path: path, configuration: configuration)
     }
 
+    /// Opened with a table `blobs` of `count` rows, each a payload of `bytes` zero bytes.
+    func openWithBlobs(_ count: Int, bytes: Int) throws -> SQLiteDatabase {
+        let db = try open()
+        try db.write { db in
+            try db.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
+            for _ in 0..<count { try db.execute("INSERT INTO blobs (payload) VALUES (zeroblob(?))", [bytes]) }
+        }
+        return db
+    }
+
     deinit { try? FileManager.default.removeItem(at: directory) }
 }
 
@@ -49,12 +59,8 @@ struct SQLiteDatabaseTests {
 
     @Test func noProcessWideMemoryCountAndThePageCachesMeasuredByConnection() throws {
         let temp = try TemporaryDatabase()
-        let db = try temp.open()
-        try db.write { db in
-            try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
-            for _ in 0..<50 { try db.execute("INSERT INTO t (payload) VALUES (zeroblob(2000))") }
-        }
-        #expect(try db.read { try $0.scalar("SELECT sum(length(payload)) FROM t") } == .integer(100_000))
+        let db = try temp.openWithBlobs(50, bytes: 2000)
+        #expect(try db.read { try $0.scalar("SELECT sum(length(payload)) FROM blobs") } == .integer(100_000))
         // SQLite's own count would need its process-wide mutex on every allocation.
         #expect(sqlite3_memory_used() == 0)
         // The writer and the reader just used hold the table's pages.
