@@ -122,6 +122,32 @@ struct OpenAPIDocumentTests {
         #expect(reply["openapi"] == .string("3.1.0"))
     }
 
+    /// The HTTP layer refuses a body over `--max-body-size` before any handler: every operation
+    /// that reads a body declares that 413, as the server answers it, and no other does.
+    @Test func everyOperationThatReadsABodyDeclaresTheTooLargeRefusal() throws {
+        let registry = try RunningRegistry { $0.limits.maxBodySize = 64 }
+        guard case .object(let paths)? = try registry.request("GET", "/openapi.json")["paths"] else { Issue.record("no paths"); return }
+        var checked = 0
+        for (path, item) in paths.members {
+            guard case .object(let operations) = item else { continue }
+            for (method, operation) in operations.members {
+                let declared = object(object(object(operation)["responses"])["413"])
+                guard object(operation)["requestBody"] != nil else {
+                    #expect(declared.isEmpty, "\(method.uppercased()) \(path) reads no body but declares 413")
+                    continue
+                }
+                #expect(object(declared["content"])["application/problem+json"] != nil, "\(method.uppercased()) \(path) declares 413")
+                let target = path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "1", options: .regularExpression)
+                let reply = try registry.request(method.uppercased(), target, token: registry.centreToken,
+                                                 body: "{\"title\":\"\(String(repeating: "x", count: 100))\"}")
+                #expect(reply.status == 413, "\(method.uppercased()) \(target)")
+                #expect(reply["status"] == .integer(413))
+                checked += 1
+            }
+        }
+        #expect(checked >= 10, "the operations that read a body")
+    }
+
     /// What the one error mapping can answer anywhere is in every operation: 500, and for a
     /// write 503 (busy, or a read-only replica), problem+json on the API and HTML on pages.
     @Test func everyOperationDeclaresTheFailuresEveryRouteCanAnswer() throws {

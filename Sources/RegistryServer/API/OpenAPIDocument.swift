@@ -58,18 +58,7 @@ enum OpenAPIDocument {
                 ])
             })
         }
-        if let schema = operation.requestSchema {
-            object["requestBody"] = .object([
-                "required": .bool(true),
-                "content": .object(["application/json": .object(["schema": schema])]),
-            ])
-        } else if operation.id == "importProjects" {
-            object["requestBody"] = .object([
-                "required": .bool(true),
-                "content": .object(["text/csv": .object(["schema": .object(["type": .string("string"),
-                    "description": .string("RFC 4180 CSV with a header row in the columns of GET /api/v1/export/projects.csv.")])])]),
-            ])
-        }
+        if let body = requestBody(of: operation) { object["requestBody"] = body }
         var responses = JSONObject()
         for response in operation.responses + failures(of: operation) where responses[String(response.status)] == nil {
             var description: JSONObject = ["description": .string(response.description)]
@@ -82,9 +71,26 @@ enum OpenAPIDocument {
         return .object(object)
     }
 
+    /// The body the operation reads, if any.
+    static func requestBody(of operation: APIOperation) -> JSONValue? {
+        if let schema = operation.requestSchema {
+            return .object([
+                "required": .bool(true),
+                "content": .object(["application/json": .object(["schema": schema])]),
+            ])
+        }
+        guard operation.id == "importProjects" else { return nil }
+        return .object([
+            "required": .bool(true),
+            "content": .object(["text/csv": .object(["schema": .object(["type": .string("string"),
+                "description": .string("RFC 4180 CSV with a header row in the columns of GET /api/v1/export/projects.csv.")])])]),
+        ])
+    }
+
     /// What the one error mapping answers on any route besides what the operation declares: an
     /// unexpected failure (a stored row that does not decode, say) and, for a write, a database
-    /// busy for longer than its timeout or a read-only replica (nothing written either way).
+    /// busy for longer than its timeout or a read-only replica (nothing written either way); for
+    /// an operation that reads a body, one larger than the server takes.
     static func failures(of operation: APIOperation) -> [APIOperation.Response] {
         let pages = RegistryApplication.answersErrorsWithPages(operation.path)
         func failure(_ status: Int, _ description: String) -> APIOperation.Response {
@@ -93,6 +99,10 @@ enum OpenAPIDocument {
         var failures = [failure(500, "An unexpected failure; the problem says no more (no SQL, paths or stack traces).")]
         if operation.method != .GET && operation.method != .HEAD {
             failures.append(failure(503, "The database stayed busy or this server is a read-only replica (`primary` names the primary): nothing was written; or the write was stored but its replica did not confirm it (`serve --litestream-socket`), so it is not acknowledged."))
+        }
+        if requestBody(of: operation) != nil {
+            // Refused by the HTTP layer before any handler, as problem+json.
+            failures.append(.problem(413, "The body is larger than the server takes (`--max-body-size`, 10 MiB unless set): nothing was read or written."))
         }
         return failures
     }
