@@ -183,7 +183,7 @@ import Testing
         let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-01-04T10:00:00Z", now: Date(timeIntervalSince1970: 1_736_000_000))
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(storage.appliedMigrations == ["0007_project_versions", "0008_audit_events_by_time", "0009_project_changes", "0010_versions_of_rows_ahead",
-                                             "0011_search_index_once_per_transaction"])
+                                             "0011_search_index_once_per_transaction", "0012_change_fields_table"])
         let draft = try #require(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-03")!)))
         #expect(draft.status == .proposed && draft.record.systems == ["Ledger"] && draft.record.wholeLifeCost == Money(minorUnits: 250_000_000))
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-01-04")!))?.record.wholeLifeCost == Money(minorUnits: 250_000_050))
@@ -202,7 +202,7 @@ import Testing
     @Test func aRowAheadOfItsVersionsGetsAVersionAtItsReport() throws {
         let (storage, directory) = try Self.openedFromBeforeHistory(reportedAt: "2025-03-01T10:00:00Z", now: Date(timeIntervalSince1970: 1_749_556_800))
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(storage.appliedMigrations.suffix(3) == ["0009_project_changes", "0010_versions_of_rows_ahead", "0011_search_index_once_per_transaction"])
+        #expect(storage.appliedMigrations.suffix(4) == ["0009_project_changes", "0010_versions_of_rows_ahead", "0011_search_index_once_per_transaction", "0012_change_fields_table"])
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-02-28")!))?.reportedAt == "2025-01-04T10:00:00Z")
         #expect(try storage.projects.get(id: 1, asOf: AsOf(LocalDate("2025-03-01")!))?.reportedAt == "2025-03-01T10:00:00Z")
         let completed = try #require(try storage.projects.history(id: 1).last)
