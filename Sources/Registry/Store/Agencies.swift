@@ -65,11 +65,16 @@ public struct Agencies: Sendable {
         }
     }
 
-    /// Every agency's level of government (agencies are never changed).
-    static func levels(_ db: SQLiteConnection) throws -> [String: GovernmentLevel] {
+    /// Every agency's level of government, or those of `codes` (agencies are never changed):
+    /// a write reads its own agency's, not a row for every agency of the government.
+    static func levels(_ db: SQLiteConnection, of codes: Set<String>? = nil) throws -> [String: GovernmentLevel] {
         var levels: [String: GovernmentLevel] = [:]
-        try db.forEach("SELECT code, level FROM agencies") { row in
-            levels[try row.decode("code")] = try row.decode("level")
+        let row = { (row: SQLiteRow) throws in levels[try row.decode("code")] = try row.decode("level") }
+        if let codes {
+            try db.forEach("SELECT code, level FROM agencies WHERE code IN (SELECT value FROM json_each(?))",
+                           [JSONValue.array(codes.map { .string($0) }).serialized], row)
+        } else {
+            try db.forEach("SELECT code, level FROM agencies", [], row)
         }
         return levels
     }

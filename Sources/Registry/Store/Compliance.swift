@@ -64,7 +64,7 @@ public struct Compliance: Sendable {
     /// With `asOf`, from what had been recorded by then, with that day as today.
     func ownContexts(on db: SQLiteConnection, for projects: [StoredProject], asOf: AsOf? = nil, created: Bool = false) throws -> [Int64: RuleContext] {
         let today = asOf?.day ?? clock.today()
-        let levels = try Agencies.levels(db)
+        let levels = try Agencies.levels(db, of: Set(projects.map(\.agency)))
         let thresholds = try Thresholds.schedule(db, asOf: asOf)
         var businessCases: [Int64: BusinessCase] = [:]
         var reviews: [Int64: [Review]] = [:]
