@@ -8,6 +8,13 @@ server=
 trap 'kill $server 2>/dev/null || true; rm -rf "$workdir"' EXIT
 DB="$workdir/portfolio.sqlite"
 $BIN agency create --code BENCH --name "Benchmark Agency" --db "$DB" >/dev/null
+# AGENCIES=n registers n other agencies besides (a government has hundreds): what a write
+# reads must not grow with them.
+if [ "${AGENCIES:-0}" -gt 0 ]; then
+  sqlite3 "$DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $AGENCIES)
+                 INSERT INTO agencies (code, name, level, created_at)
+                 SELECT 'AG' || i, 'Agency ' || i, 'national', '2026-01-01T00:00:00Z' FROM n"
+fi
 TOKEN=$($BIN token issue --agency BENCH --db "$DB")
 CENTRE=$($BIN token issue --role centre --db "$DB")
 

@@ -3,7 +3,7 @@
 # projects already registered, against a plain insert on Hummingbird 2 (Benchmarks/nio-baseline:
 # JSON decoded, one row inserted, synchronous=FULL, WAL) with N rows, in one run; then every
 # acknowledged creation is checked on disk. Each round starts from the same N. Not part of `swift test`.
-# Usage: Benchmarks/writes.sh   (N=10000 DURATION=10s CONNECTIONS=50 ROUNDS=1 WORKERS=)
+# Usage: Benchmarks/writes.sh   (N=10000 DURATION=10s CONNECTIONS=50 ROUNDS=1 WORKERS= AGENCIES=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
