@@ -210,29 +210,3 @@ extension SimilarityIndex.Snapshot {
         index.linkAll()
     }
 }
-
-/// Many readers or one writer (`pthread_rwlock_t`, writers first: a steady stream of readers
-/// must not keep an update out). Unlike `Mutex`, it lets the readers run together, and a
-/// waiter sleeps instead of spinning.
-final class ReadWriteLock: @unchecked Sendable {
-    private let handle: UnsafeMutablePointer<pthread_rwlock_t>
-
-    init() {
-        handle = .allocate(capacity: 1)
-        var attributes = pthread_rwlockattr_t()
-        pthread_rwlockattr_init(&attributes)
-        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
-        let created = pthread_rwlock_init(handle, &attributes)
-        pthread_rwlockattr_destroy(&attributes)
-        precondition(created == 0, "pthread_rwlock_init failed: \(created)")
-    }
-
-    deinit {
-        pthread_rwlock_destroy(handle)
-        handle.deallocate()
-    }
-
-    func lockForReading() { pthread_rwlock_rdlock(handle) }
-    func lockForWriting() { pthread_rwlock_wrlock(handle) }
-    func unlock() { pthread_rwlock_unlock(handle) }
-}

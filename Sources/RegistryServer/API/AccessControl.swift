@@ -1,7 +1,6 @@
 import HTTPServer
 import Registry
 import SQLiteDatabase
-import Synchronization
 
 /// Who the request comes from, from its bearer token. No token: the public. A token that is
 /// malformed, unknown or revoked is refused (401) even on a public read, so a client learns
@@ -39,19 +38,32 @@ struct AccessControl: Sendable {
 }
 
 /// Principals by token, valid for one database generation; bounded (it starts afresh when full).
-final class RecentPrincipals: Sendable {
-    private let state = Mutex<(generation: UInt64, principals: [String: Principal])>((0, [:]))
+/// Every request reads it, twice (the router, then the handler), and a write load changes the
+/// generation with every commit: under a `Mutex` it was the most contended lock of the write
+/// load, the request threads spinning on it while its holder waited for a core.
+final class RecentPrincipals: @unchecked Sendable {
+    private let lock = ReadWriteLock()
+    // Guarded by `lock`.
+    private var generation: UInt64 = 0
+    private var principals: [String: Principal] = [:]
     private static let limit = 1024
 
     func principal(for token: String, generation: UInt64) -> Principal? {
-        state.withLock { $0.generation == generation ? $0.principals[token] : nil }
+        lock.lockForReading()
+        defer { lock.unlock() }
+        return self.generation == generation ? principals[token] : nil
     }
 
     func remember(_ principal: Principal, for token: String, generation: UInt64) {
-        state.withLock { state in
-            if state.generation != generation || state.principals.count >= Self.limit { state = (generation, [:]) }
-            state.principals[token] = principal
+        var replaced: [String: Principal] = [:]
+        lock.lockForWriting()
+        if self.generation != generation || principals.count >= Self.limit {
+            swap(&replaced, &principals)
+            self.generation = generation
         }
+        principals[token] = principal
+        lock.unlock()
+        withExtendedLifetime(replaced) {} // the old entries are freed here, after the lock
     }
 }
 
