@@ -35,6 +35,24 @@ import Testing
         #expect(replaced.response.header("ETag") == reread.response.header("ETag"))
     }
 
+    /// A write's own context reads its agency's level of government alone, among many
+    /// agencies: the threshold scoped to that level is what its answer applies.
+    @Test func aCreationIsAssessedAtItsOwnAgencysLevelAmongMany() throws {
+        let registry = try RunningRegistry()
+        for index in 1...40 { _ = try registry.agency("AG\(index)", level: .local) }
+        let region = try registry.agency("REGION", level: .regional)
+        let national = try registry.agency("MINA")
+        #expect(try registry.request("POST", "/api/v1/thresholds", token: registry.centreToken,
+                                     body: #"{"kind":"business_case","amount":200000,"effective_from":"2000-01-01","scope":"regional"}"#).status == 201)
+        for (token, code, required) in [(region, "R-1", true), (national, "N-1", false)] {
+            let created = try registry.request("POST", "/api/v1/projects", token: token, body: Self.body.replacingOccurrences(of: "W-1", with: code))
+            #expect(created.status == 201)
+            #expect(created.rules().contains("P7-BC-REQUIRED") == required, "\(code): 250,000 against the \(required ? "regional 200,000" : "national 1,000,000")")
+            let read = try registry.request("GET", "/api/v1/projects/\(created.number("id"))", token: token)
+            #expect(created.response.text == read.response.text)
+        }
+    }
+
     @Test func aCreationDoesNotReadTheProjectBack() throws {
         let registry = try RunningRegistry()
         let token = try registry.agency("MINA")
